@@ -1,0 +1,13 @@
+import Table from 'cli-table3';
+
+/** Writes `value` as pretty JSON on stdout (the `--json` form of every command). */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Renders rows as a table for people; the first row is the header. */
+export function renderTable(head: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const table = new Table({ head: [...head], style: { head: [], border: [] } });
+  for (const row of rows) table.push(row.map(String));
+  return table.toString();
+}

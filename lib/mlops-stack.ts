@@ -1,0 +1,45 @@
+import { RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { EnvironmentContext } from '../functions/config/environment-context';
+import type { PipelineConfig } from '../functions/config/pipeline-config';
+import { DataPlane } from './data-plane';
+import { Observability } from './observability';
+
+export interface MlopsStackProps extends StackProps {
+  /** Pipeline configurations, already validated by `loadPipelines`. */
+  readonly pipelines: readonly PipelineConfig[];
+  /** Environment values from CDK context, already validated by `parseEnvironmentContext`. */
+  readonly environment: EnvironmentContext;
+}
+
+/**
+ * One deployment of the system: the data plane and observability shared by every pipeline, and one construct
+ * per capability. Wiring only; thresholds, parsing and AWS calls live under `functions/`.
+ */
+export class MlopsStack extends Stack {
+  public readonly dataPlane: DataPlane;
+  public readonly observability: Observability;
+  public readonly pipelines: readonly PipelineConfig[];
+
+  public constructor(scope: Construct, id: string, props: MlopsStackProps) {
+    super(scope, id, props);
+    this.pipelines = props.pipelines;
+    this.node.addValidation({
+      validate: () => (props.pipelines.length > 0 ? [] : ['MlopsStack needs at least one pipeline']),
+    });
+    const { stage } = props.environment;
+    const removalPolicy = props.environment.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    Tags.of(this).add('mlops:stage', stage);
+
+    this.dataPlane = new DataPlane(this, 'DataPlane', {
+      stage,
+      removalPolicy,
+      slackSecretName: props.environment.slackSecretName,
+    });
+    this.observability = new Observability(this, 'Observability', {
+      stage,
+      encryptionKey: this.dataPlane.key,
+      alarmEmail: props.environment.alarmEmail,
+    });
+  }
+}
