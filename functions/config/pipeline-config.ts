@@ -6,6 +6,7 @@
  * Every key is documented in `docs/configuration.md`; keep the two in step.
  */
 import { z } from 'zod';
+import { LIFECYCLE_EVENT_NAMES, type LifecycleEventName } from '../events/lifecycle';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Vocabulary
@@ -30,25 +31,10 @@ export const PROBLEM_TYPES = ['binary', 'multiclass', 'regression'] as const;
 /** A kind of supervised problem. */
 export type ProblemType = (typeof PROBLEM_TYPES)[number];
 
-/** Lifecycle events a pipeline can be notified about, spelled as the EventBridge `detail-type`. */
-export const LIFECYCLE_EVENTS = [
-  'Dataset Accepted',
-  'Dataset Rejected',
-  'Training Started',
-  'Training Succeeded',
-  'Training Failed',
-  'Model Registered',
-  'Model Rejected',
-  'Deployment Started',
-  'Deployment Succeeded',
-  'Deployment Failed',
-  'Deployment Rolled Back',
-  'Evaluation Completed',
-  'Model Degraded',
-  'Drift Detected',
-] as const;
+/** Lifecycle events a pipeline can be notified about, spelled as the EventBridge `detail-type` (defined in functions/events/lifecycle.ts). */
+export const LIFECYCLE_EVENTS = LIFECYCLE_EVENT_NAMES;
 /** A lifecycle event name. */
-export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
+export type LifecycleEvent = LifecycleEventName;
 
 /** Metrics the scheduled evaluation computes on live traffic. */
 export const EVALUATION_METRICS = [
