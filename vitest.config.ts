@@ -1,8 +1,7 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],
@@ -14,5 +13,25 @@ export default defineConfig({
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_TRACE_ENABLED: 'false',
     },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/integration/**'],
+        },
+      },
+      {
+        // One moto server for the whole run (started and always stopped by the global setup); each test file
+        // gets its own account through its own gateway (test/integration/setup/local-env.ts).
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/integration/setup/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -18,6 +18,8 @@ export interface LocalFunction {
   readonly environment: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
   readonly memorySizeMb: number;
+  /** `ReservedConcurrentExecutions`, when set: at most this many invocations run at once. */
+  readonly reservedConcurrentExecutions?: number;
   /** From the function's `AWS::Lambda::EventInvokeConfig` (Lambda's defaults when absent: 2 retries, 6 h). */
   readonly asyncInvoke: {
     readonly maximumRetryAttempts: number;
@@ -88,5 +90,9 @@ export interface ProvisionedApp {
   readonly schedules: readonly LocalSchedule[];
   readonly queueSources: readonly LocalQueueSource[];
   /** Resource types present in the template that are not provisioned locally, with their logical ids and why. */
-  readonly notProvisioned: readonly { readonly type: string; readonly logicalIds: readonly string[]; readonly reason: string }[];
+  readonly notProvisioned: readonly {
+    readonly type: string;
+    readonly logicalIds: readonly string[];
+    readonly reason: string;
+  }[];
 }
