@@ -27,12 +27,19 @@ describe('mlops config', () => {
     const project = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-cli-'));
     fs.cpSync(path.join(ROOT, 'pipelines/churn'), path.join(project, 'pipelines/churn'), { recursive: true });
     const file = path.join(project, 'pipelines/churn/pipeline.yaml');
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('instanceType: ml.m5.large\n  instanceCount', 'instanceType: m5.large\n  instanceCount'));
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(file, 'utf8')
+        .replace('instanceType: ml.m5.large\n  instanceCount', 'instanceType: m5.large\n  instanceCount'),
+    );
 
     const result = mlops('-C', project, 'config');
 
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('pipelines/churn/pipeline.yaml: training.instanceType: expected an ml.* instance type, got "m5.large"');
+    expect(result.stderr).toContain(
+      'pipelines/churn/pipeline.yaml: training.instanceType: expected an ml.* instance type, got "m5.large"',
+    );
     fs.rmSync(project, { recursive: true, force: true });
   });
 
