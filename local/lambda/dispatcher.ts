@@ -154,8 +154,7 @@ export class LocalDispatcher {
       await this.sqs.send(
         new DeleteMessageCommand({ QueueUrl: target.inboxQueueUrl, ReceiptHandle: message.ReceiptHandle }),
       );
-      const event =
-        target.input !== undefined ? parseInput(target.input) : this.normaliseEnvelope(parseInput(message.Body ?? ''));
+      const event = target.input !== undefined ? parseInput(target.input) : parseInput(message.Body ?? '');
       const fn = this.functions.get(target.functionLogicalId);
       if (!fn) {
         await this.handOverFailed(target, event, `function ${target.functionLogicalId} is not provisioned locally`);
@@ -244,15 +243,6 @@ export class LocalDispatcher {
       eventSourceARN: `arn:aws:sqs:${region}:${accountId}:${queueName}`,
       awsRegion: region,
     };
-  }
-
-  /**
-   * The emulator's envelope for events delivered to SQS lacks `account` (MOTO.md §2); AWS always sets it. Add it
-   * so handlers see AWS's shape.
-   */
-  private normaliseEnvelope(event: unknown): unknown {
-    if (typeof event !== 'object' || event === null || Array.isArray(event) || 'account' in event) return event;
-    return { ...event, account: this.options.accountId };
   }
 
   /** EventBridge could not hand the event to Lambda: its retry policy ends in the rule target's dead-letter queue. */
