@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../functions/config/pipeline-config';
 import { registerConfigCommand } from './commands/config';
+import { registerLocalCommand } from './commands/local';
 import { EXIT, UsageError } from './exit-codes';
 
 const program = new Command('mlops')
@@ -13,6 +14,7 @@ const program = new Command('mlops')
   .exitOverride();
 const projectRoot = () => path.resolve(program.opts<{ project: string }>().project);
 registerConfigCommand(program, projectRoot);
+registerLocalCommand(program, projectRoot);
 
 try {
   await program.parseAsync(process.argv);

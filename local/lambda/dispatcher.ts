@@ -10,6 +10,7 @@ import {
 import type { LocalFunction, LocalQueueSource, LocalRuleTarget, LocalSchedule, ProvisionedApp } from '../runtime-model';
 import type { LocalAsyncInvoker, AsyncOutcome } from './async-invoker';
 import type { LocalFunctionHost } from './function-host';
+import { targetInput } from './target-input';
 
 /** One delivery the dispatcher made, for tests, the demo's summary and debugging. */
 export interface Delivery {
@@ -154,7 +155,7 @@ export class LocalDispatcher {
       await this.sqs.send(
         new DeleteMessageCommand({ QueueUrl: target.inboxQueueUrl, ReceiptHandle: message.ReceiptHandle }),
       );
-      const event = target.input !== undefined ? parseInput(target.input) : parseInput(message.Body ?? '');
+      const event = targetInput(target, parseInput(message.Body ?? ''));
       const fn = this.functions.get(target.functionLogicalId);
       if (!fn) {
         await this.handOverFailed(target, event, `function ${target.functionLogicalId} is not provisioned locally`);

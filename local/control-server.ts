@@ -1,0 +1,55 @@
+import * as http from 'node:http';
+import type { LocalRuntime } from './runtime';
+
+/** Where a running `mlops local up` can be reached by other commands (`.local/runtime.json`). */
+export interface RuntimeHandle {
+  readonly controlUrl: string;
+  readonly endpoint: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly pid: number;
+}
+
+/**
+ * A loopback HTTP endpoint through which other processes drive a running local runtime: list and fire schedules
+ * (`mlops local fire <schedule>`), read its status. Bound to 127.0.0.1 only.
+ */
+export async function startControlServer(runtime: LocalRuntime): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((request, response) => {
+    const reply = (status: number, body: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    };
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const fire = /^\/schedules\/([^/]+)\/fire$/.exec(url.pathname);
+    if (request.method === 'GET' && url.pathname === '/schedules') {
+      reply(200, runtime.dispatcher.schedules);
+    } else if (request.method === 'POST' && fire) {
+      const name = decodeURIComponent(fire[1] ?? '');
+      runtime.dispatcher.fireSchedule(name).then(
+        async (outcome) => {
+          await runtime.settle(); // deliver what the scheduled run emitted before answering
+          reply(200, outcome);
+        },
+        (error: unknown) => reply(404, { error: error instanceof Error ? error.message : String(error) }),
+      );
+    } else if (request.method === 'GET' && url.pathname === '/status') {
+      reply(200, {
+        accountId: runtime.accountId,
+        region: runtime.region,
+        endpoint: runtime.gateway.endpoint,
+        deliveries: runtime.dispatcher.history.length,
+        functions: runtime.stack.functions.map((f) => f.functionName),
+      });
+    } else {
+      reply(404, { error: `no route ${request.method} ${url.pathname}` });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
