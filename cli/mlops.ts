@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../functions/config/pipeline-config';
 import { registerConfigCommand } from './commands/config';
+import { registerValidateCommand } from './commands/validate';
 import { registerLocalCommand } from './commands/local';
 import { EXIT, UsageError } from './exit-codes';
 
@@ -14,6 +15,7 @@ const program = new Command('mlops')
   .exitOverride();
 const projectRoot = () => path.resolve(program.opts<{ project: string }>().project);
 registerConfigCommand(program, projectRoot);
+registerValidateCommand(program, projectRoot);
 registerLocalCommand(program, projectRoot);
 
 try {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { startControlServer, type RuntimeHandle } from '../../local/control-server';
 import { startLocalRuntime } from '../../local/runtime';
 import { EXIT, UsageError } from '../exit-codes';

@@ -2,7 +2,7 @@
  * Environment-specific settings from CDK context (`cdk.json` or `cdk synth -c key=value`). Account and Region are not
  * here: they come from the CDK environment (`CDK_DEFAULT_ACCOUNT` / `CDK_DEFAULT_REGION`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   closestMatch,
   ConfigError,

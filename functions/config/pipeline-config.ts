@@ -5,7 +5,7 @@
  * Every message reads `expected <what>, got <the value as JSON>` so a synth failure says what to write instead.
  * Every key is documented in `docs/configuration.md`; keep the two in step.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIFECYCLE_EVENT_NAMES, type LifecycleEventName } from '../events/lifecycle';
 
 // ---------------------------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MissingObjectIdentityError } from './errors';
 import { type EventPattern, nonEmpty, prefixMatchers } from './event-pattern';
 import { type ParseResult, literal, parseWith } from './parse-result';

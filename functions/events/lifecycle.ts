@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventDetailValidationError, EventTooLargeError, EventsError, PatternArgumentError } from './errors';
 import { type EventPattern, nonEmpty } from './event-pattern';
 import { type ParseResult, formatIssuePath, formatIssues } from './parse-result';

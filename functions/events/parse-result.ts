@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Outcome of parsing an incoming event. A malformed event is an expected outcome (it goes to the dead-letter queue

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { replyJson } from './aws-call';
 import type { Gateway } from './gateway';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AwsCall, AwsReply } from './aws-call';
 import { GatewayCallError } from './errors';
 import type { Gateway } from './gateway';

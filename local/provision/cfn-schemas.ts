@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A CloudFormation Boolean: templates may spell it `true` or `"true"`. */
 export const CfnBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);

@@ -1,5 +1,5 @@
 import { ComparisonOperator, PutMetricAlarmCommand, StandardUnit, Statistic } from '@aws-sdk/client-cloudwatch';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CfnBoolean, CfnNumber } from './cfn-schemas';
 import { parseProperties, provisionFailure, type ResourceHandler } from './resource-context';
 

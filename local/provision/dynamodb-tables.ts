@@ -13,7 +13,7 @@ import {
   type CreateTableCommandInput,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CfnBoolean, CfnNumber, CfnTags } from './cfn-schemas';
 import {
   isAwsError,

@@ -1,5 +1,5 @@
 import { CreateArchiveCommand, CreateEventBusCommand, DescribeArchiveCommand } from '@aws-sdk/client-eventbridge';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CfnJsonDocument, CfnNumber, CfnTags, jsonText } from './cfn-schemas';
 import { isAwsError, parseProperties, provisionFailure, type ResourceHandler } from './resource-context';
 

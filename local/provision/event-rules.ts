@@ -1,6 +1,6 @@
 import { PutRuleCommand, PutTargetsCommand, type Target } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalRuleTarget } from '../runtime-model';
 import { CfnJsonDocument, CfnNumber } from './cfn-schemas';
 import { physicalName } from './physical-names';

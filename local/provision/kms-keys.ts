@@ -7,7 +7,7 @@ import {
   KeySpec,
   KeyUsageType,
 } from '@aws-sdk/client-kms';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CfnBoolean, CfnJsonDocument, CfnTags, jsonText } from './cfn-schemas';
 import { isAwsError, parseProperties, provisionFailure, type ResourceHandler } from './resource-context';
 

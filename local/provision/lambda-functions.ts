@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CfnBoolean, CfnNumber } from './cfn-schemas';
 import { parseProperties, provisionFailure, type ResourceContext, type ResourceHandler } from './resource-context';
 

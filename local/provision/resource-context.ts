@@ -6,7 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LocalQueueSource, LocalRuleTarget, LocalSchedule } from '../runtime-model';
 import { ResourceProvisionError } from './errors';
 import type { PhysicalNameOptions } from './physical-names';

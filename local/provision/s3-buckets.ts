@@ -12,7 +12,7 @@ import {
   BucketLocationConstraint,
   type NotificationConfiguration,
 } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CfnBoolean, CfnTags } from './cfn-schemas';
 import {
   isAwsError,

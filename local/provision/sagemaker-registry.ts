@@ -1,5 +1,5 @@
 import { CreateModelPackageGroupCommand, DescribeModelPackageGroupCommand } from '@aws-sdk/client-sagemaker';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CfnTags } from './cfn-schemas';
 import { isAwsError, parseProperties, provisionFailure, type ResourceHandler } from './resource-context';
 

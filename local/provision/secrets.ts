@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { CreateSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CfnBoolean, CfnNumber, CfnTags } from './cfn-schemas';
 import { isAwsError, parseProperties, provisionFailure, type ResourceHandler } from './resource-context';
 

@@ -1,5 +1,5 @@
 import { CreateQueueCommand, GetQueueUrlCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CfnBoolean, CfnJsonDocument, CfnNumber, CfnTags, jsonText } from './cfn-schemas';
 import { isAwsError, parseProperties, provisionFailure, type ResourceHandler } from './resource-context';
 

@@ -2,7 +2,7 @@
  * Parsing of raw API JSON (awsJson1_1 request bodies, or what a lookup returns) into typed values, with
  * `ValidationException`s that say what was wrong, where.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { validationError } from './errors';
 

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { parseApiInput } from './api-input';
 import { CaptureWriter } from './capture-writer';

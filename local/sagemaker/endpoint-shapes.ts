@@ -3,7 +3,7 @@
  * injected lookups return for DescribeEndpointConfig, DescribeModel and DescribeModelPackage (moto stores those
  * faithfully, MOTO.md 3). Objects are loose so unknown members pass through; only what is used is checked.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Tag = z.looseObject({ Key: z.string(), Value: z.string() });
 

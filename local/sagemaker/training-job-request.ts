@@ -2,7 +2,7 @@
  * The `CreateTrainingJob` request as this executor reads it (REFERENCE 3.2). Objects are loose: members this
  * executor does not use are kept, so `DescribeTrainingJob` and the state-change events echo the request as sent.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const S3DataSource = z.looseObject({
   S3DataType: z.enum(['S3Prefix', 'ManifestFile', 'AugmentedManifestFile', 'Converse']),
