@@ -82,6 +82,17 @@ export class DataPlane extends Construct {
       }),
     );
 
+    // EventBridge delivers to KMS-encrypted dead-letter queues and uses the bus key; only for this account's rules.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowEventBridge',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'], // in a key policy, "*" means this key
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,

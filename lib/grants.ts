@@ -5,16 +5,18 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { acknowledge } from './acknowledge';
 
 /** What a principal may do with the objects of a bucket (or of one key prefix in it). */
-export type ObjectAccess = 'read' | 'write' | 'read-write' | 'read-write-delete';
+export type ObjectAccess = 'read' | 'write' | 'read-write' | 'read-write-delete' | 'read-delete';
 
 const OBJECT_ACTIONS: Record<ObjectAccess, readonly string[]> = {
   read: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:GetObjectVersionTagging'],
   write: ['s3:PutObject', 's3:PutObjectTagging', 's3:AbortMultipartUpload'],
   'read-write': [],
   'read-write-delete': [],
+  'read-delete': [],
 };
 OBJECT_ACTIONS['read-write'] = [...OBJECT_ACTIONS.read, ...OBJECT_ACTIONS.write];
 OBJECT_ACTIONS['read-write-delete'] = [...OBJECT_ACTIONS['read-write'], 's3:DeleteObject', 's3:DeleteObjectVersion'];
+OBJECT_ACTIONS['read-delete'] = [...OBJECT_ACTIONS.read, 's3:DeleteObject', 's3:DeleteObjectVersion'];
 
 const KMS_ACTIONS: Record<ObjectAccess, readonly string[]> = {
   read: ['kms:Decrypt'],
@@ -22,6 +24,7 @@ const KMS_ACTIONS: Record<ObjectAccess, readonly string[]> = {
   write: ['kms:GenerateDataKey', 'kms:Decrypt'],
   'read-write': ['kms:GenerateDataKey', 'kms:Decrypt'],
   'read-write-delete': ['kms:GenerateDataKey', 'kms:Decrypt'],
+  'read-delete': ['kms:Decrypt'],
 };
 
 export interface GrantObjectAccessOptions {

@@ -18,6 +18,30 @@ const queueDestination = (queue: sqs.IQueue): lambda.IDestination => ({
   bind: () => ({ destination: queue.queueArn }),
 });
 
+const ESM_REQUIRE_BANNER =
+  "import{createRequire as __mlopsCreateRequire}from'node:module';const require=__mlopsCreateRequire(import.meta.url);";
+
+/** esbuild hooks that copy repository files into the bundle and bundle extra entries beside the handler. */
+const afterBundling = (
+  files: readonly string[],
+  entries: readonly { readonly entry: string; readonly outfile: string }[],
+): nodejs.ICommandHooks => ({
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (inputDir: string, outputDir: string) => [
+    ...files.map((file) => {
+      const target = path.posix.join(outputDir, file);
+      return `mkdir -p "${path.posix.dirname(target)}" && cp "${path.posix.join(inputDir, file)}" "${target}"`;
+    }),
+    ...entries.map(
+      ({ entry, outfile }) =>
+        `"${path.posix.join(inputDir, 'node_modules/.bin/esbuild')}" "${path.posix.join(inputDir, entry)}" --bundle --platform=node ` +
+        `--format=esm --target=node24 --minify --sourcemap --sources-content=false --main-fields=module,main --log-level=warning ` +
+        `--banner:js="${ESM_REQUIRE_BANNER}" --outfile="${path.posix.join(outputDir, outfile)}"`,
+    ),
+  ],
+});
+
 /** Repository root: `entry` paths are relative to it, and so is the `mlops:entry` metadata the local runtime reads. */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -73,6 +97,18 @@ export interface MlopsFunctionProps {
    * @default RemovalPolicy.RETAIN for the log group and dead-letter queue
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Repository files copied into the bundle beside the code (e.g. the pipelines' data contracts), at the same
+   * relative path, so the handler finds them at `<bundle>/<path>` as it finds them at `<repo>/<path>` locally.
+   * @default - none
+   */
+  readonly bundledFiles?: readonly string[];
+  /**
+   * More modules bundled beside the handler, each into its own ESM file (e.g. a worker-thread entry the handler
+   * starts with `new URL('./validation-worker.mjs', import.meta.url)`); same esbuild settings as the handler.
+   * @default - none
+   */
+  readonly additionalEntries?: readonly { readonly entry: string; readonly outfile: string }[];
 }
 
 /**
@@ -163,8 +199,10 @@ export class MlopsFunction extends Construct {
         // The SDK is bundled, not taken from the runtime, so the version that ran in the tests is the one deployed.
         externalModules: [],
         // Some dependencies are CommonJS and call require(); ESM bundles need it defined.
-        banner:
-          "import{createRequire as __mlopsCreateRequire}from'node:module';const require=__mlopsCreateRequire(import.meta.url);",
+        banner: ESM_REQUIRE_BANNER,
+        ...(props.bundledFiles?.length || props.additionalEntries?.length
+          ? { commandHooks: afterBundling(props.bundledFiles ?? [], props.additionalEntries ?? []) }
+          : {}),
       },
     });
     this.role.addToPolicy(

@@ -2,7 +2,9 @@ import { RemovalPolicy, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentContext } from '../functions/config/environment-context';
 import type { PipelineConfig } from '../functions/config/pipeline-config';
+import { ContractCheck } from './contract-check';
 import { DataPlane } from './data-plane';
+import { Notifications } from './notifications';
 import { Observability } from './observability';
 
 export interface MlopsStackProps extends StackProps {
@@ -19,6 +21,8 @@ export interface MlopsStackProps extends StackProps {
 export class MlopsStack extends Stack {
   public readonly dataPlane: DataPlane;
   public readonly observability: Observability;
+  public readonly contractCheck: ContractCheck;
+  public readonly notifications: Notifications;
   public readonly pipelines: readonly PipelineConfig[];
 
   public constructor(scope: Construct, id: string, props: MlopsStackProps) {
@@ -40,6 +44,23 @@ export class MlopsStack extends Stack {
       stage,
       encryptionKey: this.dataPlane.key,
       alarmEmail: props.environment.alarmEmail,
+    });
+    this.contractCheck = new ContractCheck(this, 'ContractCheck', {
+      dataPlane: this.dataPlane,
+      observability: this.observability,
+      stage,
+      pipelines: props.pipelines,
+    });
+    this.notifications = new Notifications(this, 'Notifications', {
+      bus: this.dataPlane.bus,
+      metadataTable: this.dataPlane.metadataTable,
+      key: this.dataPlane.key,
+      webhookSecret: this.dataPlane.slackWebhookSecret,
+      observability: this.observability,
+      stage,
+      pipelines: props.pipelines,
+      artifactsBucket: this.dataPlane.artifactsBucket,
+      quarantineBucket: this.dataPlane.quarantineBucket,
     });
   }
 }

@@ -1,0 +1,132 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { entityIdKey, entitySortKey, METADATA_TABLE_KEYS, objectMarkerKey, pipelinePartition } from './table-keys';
+
+/** A dataset version as recorded in the metadata table (docs/metadata.md). */
+export interface DatasetRecord {
+  readonly pipeline: string;
+  readonly datasetId: string;
+  readonly status: 'accepted' | 'rejected' | 'unavailable';
+  readonly bucket: string;
+  readonly key: string;
+  readonly versionId?: string;
+  readonly etag?: string;
+  readonly size: number;
+  readonly rows: number;
+  readonly contractId?: string;
+  readonly contractVersion?: string;
+  readonly reportKey?: string;
+  readonly profileKey?: string;
+  readonly quarantineKey?: string;
+  readonly failedCheckCount?: number;
+  /** Why the object could not be checked (`unavailable`), or the first reasons of a rejection. */
+  readonly reason?: string;
+  readonly receivedAt: string;
+  readonly checkedAt: string;
+}
+
+/** The lifecycle event recorded with a dataset, so a retry can emit it if the first attempt could not. */
+export interface PendingEvent {
+  readonly detailType: string;
+  /** JSON of the event's detail. */
+  readonly detail: string;
+}
+
+export type RecordResult =
+  | { readonly kind: 'recorded' }
+  /** This object version was recorded before; `pendingEvent` is set when its event was never confirmed sent. */
+  | { readonly kind: 'duplicate'; readonly datasetId: string; readonly pendingEvent?: PendingEvent };
+
+/**
+ * Dataset versions in the metadata table. One object version is recorded exactly once: the dataset item and the
+ * object marker are written in one transaction, conditional on the marker not existing (S3 delivers at least once).
+ */
+export class DatasetStore {
+  public constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Records the dataset and its event, once per object identity. */
+  public async recordOnce(
+    identity: string,
+    record: DatasetRecord,
+    event: PendingEvent | undefined,
+  ): Promise<RecordResult> {
+    const marker = objectMarkerKey(identity);
+    const { partitionKey: pk, sortKey: sk, byIdIndex } = METADATA_TABLE_KEYS;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  [pk]: marker.pk,
+                  [sk]: marker.sk,
+                  datasetId: record.datasetId,
+                  pipeline: record.pipeline,
+                  ...(event ? { eventDetailType: event.detailType, eventDetail: event.detail, eventSent: false } : {}),
+                },
+                ConditionExpression: 'attribute_not_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': pk },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  [pk]: pipelinePartition(record.pipeline),
+                  [sk]: entitySortKey('DATASET', record.receivedAt, record.datasetId),
+                  [byIdIndex.partitionKey]: entityIdKey('DATASET', record.datasetId),
+                  [byIdIndex.sortKey]: 'DATASET',
+                  kind: 'dataset',
+                  ...record,
+                },
+              },
+            },
+          ],
+        }),
+      );
+      return { kind: 'recorded' };
+    } catch (error) {
+      if (!isMarkerConflict(error)) throw error;
+      const existing = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: { [pk]: marker.pk, [sk]: marker.sk }, ConsistentRead: true }),
+      );
+      const item = existing.Item ?? {};
+      const pending =
+        item.eventSent === false && typeof item.eventDetailType === 'string' && typeof item.eventDetail === 'string'
+          ? { detailType: item.eventDetailType, detail: item.eventDetail }
+          : undefined;
+      return {
+        kind: 'duplicate',
+        datasetId: typeof item.datasetId === 'string' ? item.datasetId : record.datasetId,
+        ...(pending ? { pendingEvent: pending } : {}),
+      };
+    }
+  }
+
+  /** Confirms the dataset's event was put on the bus, so a redelivery does not emit it again. */
+  public async markEventSent(identity: string): Promise<void> {
+    const marker = objectMarkerKey(identity);
+    const { partitionKey: pk, sortKey: sk } = METADATA_TABLE_KEYS;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { [pk]: marker.pk, [sk]: marker.sk },
+        UpdateExpression: 'SET eventSent = :true',
+        ExpressionAttributeValues: { ':true': true },
+      }),
+    );
+  }
+}
+
+/** The transaction failed because the object marker exists (the first item's condition). */
+function isMarkerConflict(error: unknown): boolean {
+  if (error instanceof ConditionalCheckFailedException) return true;
+  return (
+    error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+  );
+}
