@@ -1,18 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { loadPipelines } from '../functions/config/load-pipelines';
 import type { PipelineConfig } from '../functions/config/pipeline-config';
 import { startGateway, type Gateway } from './emulator/gateway';
+import { localAwsClients, localAwsEnvironment, type LocalAwsClients } from './emulator/local-clients';
 import { startMoto, type MotoServer } from './emulator/moto-server';
 import { LocalAsyncInvoker } from './lambda/async-invoker';
 import { LocalDispatcher, type Delivery } from './lambda/dispatcher';
@@ -28,17 +22,7 @@ import { pipelineCommandResolvers } from './sagemaker/pipeline-commands';
 import { LocalTrainingJobs } from './sagemaker/training-executor';
 
 /** SDK clients of the local runtime, aimed at its gateway (what handlers get through `AWS_ENDPOINT_URL`). */
-export interface LocalClients {
-  readonly s3: S3Client;
-  readonly sqs: SQSClient;
-  readonly dynamodb: DynamoDBClient;
-  readonly eventbridge: EventBridgeClient;
-  readonly secretsManager: SecretsManagerClient;
-  readonly kms: KMSClient;
-  readonly cloudwatch: CloudWatchClient;
-  readonly sagemaker: SageMakerClient;
-  readonly sagemakerRuntime: SageMakerRuntimeClient;
-}
+export type LocalClients = LocalAwsClients;
 
 export interface LocalRuntimeOptions {
   /** Repository root: handler entries and pipeline commands are relative to it. */
@@ -123,31 +107,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     cleanups.push(() => gateway.stop());
 
-    const env = {
-      AWS_ENDPOINT_URL: gateway.endpoint,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_REGION: region,
-      AWS_DEFAULT_REGION: region,
-    };
-    const config = {
-      endpoint: gateway.endpoint,
-      region,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    };
-    const clients: LocalClients = {
-      s3: new S3Client({ ...config, forcePathStyle: true }),
-      sqs: new SQSClient(config),
-      dynamodb: new DynamoDBClient(config),
-      eventbridge: new EventBridgeClient(config),
-      secretsManager: new SecretsManagerClient(config),
-      kms: new KMSClient(config),
-      cloudwatch: new CloudWatchClient(config),
-      sagemaker: new SageMakerClient(config),
-      sagemakerRuntime: new SageMakerRuntimeClient(config),
-    };
-    const clientList: readonly { destroy(): void }[] = Object.values(clients);
-    cleanups.push(() => clientList.forEach((client) => client.destroy()));
+    const env = localAwsEnvironment(gateway.endpoint, region);
+    const clients = localAwsClients(gateway.endpoint, region);
+    cleanups.push(() => clients.destroy());
 
     const { stackName, template } = loadSynthesizedStack(
       options.cdkOutDir ?? path.join(options.projectRoot, 'cdk.out'),

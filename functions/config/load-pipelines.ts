@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import {
   ConfigError,
   describeValue,
@@ -17,6 +17,7 @@ import {
   type ConfigProblem,
   type PipelineConfig,
 } from './pipeline-config';
+import { lineOf } from './yaml-locations';
 
 export type { ConfigProblem, PipelineConfig } from './pipeline-config';
 
@@ -38,32 +39,6 @@ interface FileCheck {
   readonly problems: readonly ConfigProblem[];
   readonly line: (path: readonly PropertyKey[]) => number | undefined;
   readonly cause?: unknown;
-}
-
-/**
- * 1-based line of the node at `path`: of the key for a mapping entry, of the item for a list entry. Undefined when the
- * path does not exist in the document, e.g. for a missing key or a default.
- */
-function lineOf(doc: Document, lines: LineCounter, valuePath: readonly PropertyKey[]): number | undefined {
-  let node: unknown = doc.contents;
-  let offset: number | undefined;
-  for (const segment of valuePath) {
-    if (isAlias(node)) node = node.resolve(doc);
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
-      if (pair === undefined || !isScalar(pair.key)) return undefined;
-      offset = pair.key.range?.[0];
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      const item: unknown = node.items[segment];
-      if (!isScalar(item) && !isMap(item) && !isSeq(item) && !isAlias(item)) return undefined;
-      offset = item.range?.[0];
-      node = item;
-    } else {
-      return undefined;
-    }
-  }
-  return offset === undefined ? undefined : lines.linePos(offset).line;
 }
 
 /** Problems sorted by line, those without a line (missing keys) last; otherwise in the order found. */

@@ -7,6 +7,9 @@
  */
 import * as z from 'zod';
 import { LIFECYCLE_EVENT_NAMES, type LifecycleEventName } from '../events/lifecycle';
+import { describeValue } from './yaml-locations';
+
+export { describeValue };
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Vocabulary
@@ -87,25 +90,6 @@ const MAX_TRAINING_SECONDS = 2_419_200; // 28 days, the CreateTrainingJob limit
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Messages
-
-/**
- * Renders a value found in a config file for a message: JSON, shortened; `nothing` for a missing key.
- * Numbers are not quoted, so `1.7` and `"1.7"` read differently.
- */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'function' || typeof value === 'symbol') return `a ${typeof value}`;
-  let json: string;
-  try {
-    json = JSON.stringify(value);
-  } catch {
-    // YAML aliases can build a cyclic value, which JSON cannot render.
-    return Array.isArray(value) ? 'a self-referencing list' : 'a self-referencing mapping';
-  }
-  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
-}
 
 /**
  * Edit distance with adjacent transpositions (optimal string alignment), case-insensitive, so that `instnceType`,

@@ -1,3 +1,7 @@
+import { describeValue } from '../config/yaml-locations';
+
+export { describeValue };
+
 /**
  * The one error a data contract file can cause: it is not valid YAML, not valid ODCS, or asks for something the
  * validator cannot do. It is thrown when the contract is read (at synth time or by `mlops validate`), never while data
@@ -31,22 +35,6 @@ export class ContractDefinitionError extends Error {
 /** `<file>: <path>: <message>`, or `<file>: <message>` for a problem with the whole file. */
 export const formatProblem = (fileName: string, problem: ContractProblem): string =>
   problem.path === '' ? `${fileName}: ${problem.message}` : `${fileName}: ${problem.path}: ${problem.message}`;
-
-/** A value as it appears in a message: JSON, cut to 80 characters; `nothing` for a missing value. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'function' || typeof value === 'symbol') return `a ${typeof value}`;
-  let json: string;
-  try {
-    json = JSON.stringify(value);
-  } catch {
-    // YAML aliases can build a cyclic value, which JSON cannot render.
-    return Array.isArray(value) ? 'a self-referencing list' : 'a self-referencing mapping';
-  }
-  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
-}
 
 /** A path as written in messages: `schema[0].properties[2].logicalType`; keys that are not identifiers are quoted. */
 export function formatPath(path: readonly (string | number)[]): string {

@@ -4,7 +4,7 @@
  * uses is typed. Values whose type differs between versions (operators, `exclusiveMinimum`) stay `unknown` and are
  * checked where they are used.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `customProperties[]` entry: the ODCS extension point (3.0.2 requires neither key). */
 export const customPropertySchema = z.looseObject({ property: z.string().optional(), value: z.unknown() });

@@ -2,8 +2,9 @@
  * Reads the YAML of a contract file: YAML 1.2 core schema, duplicate keys are errors, and every node keeps its line so
  * that problems found later (JSON Schema, compilation) can say where they are.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { describeValue, type ContractProblem } from './odcs-definition-error';
+import { lineOf } from '../config/yaml-locations';
 
 /** Maps a path in the parsed value to the 1-based line of its node; undefined when the node is not in the file. */
 export type LineLookup = (path: readonly (string | number)[]) => number | undefined;
@@ -15,28 +16,6 @@ export type YamlSource =
 
 /** Aliases may be expanded at most this many times; a contract has no use for more, a "billion laughs" file does. */
 const MAX_ALIAS_COUNT = 100;
-
-function lineOf(doc: Document, lines: LineCounter, valuePath: readonly (string | number)[]): number | undefined {
-  let node: unknown = doc.contents;
-  let offset: number | undefined = isMap(node) || isSeq(node) || isScalar(node) ? node.range?.[0] : undefined;
-  for (const segment of valuePath) {
-    if (isAlias(node)) node = node.resolve(doc);
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
-      if (pair === undefined || !isScalar(pair.key)) return undefined;
-      offset = pair.key.range?.[0];
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      const item: unknown = node.items[segment];
-      if (!isScalar(item) && !isMap(item) && !isSeq(item) && !isAlias(item)) return undefined;
-      offset = item.range?.[0];
-      node = item;
-    } else {
-      return undefined;
-    }
-  }
-  return offset === undefined ? undefined : lines.linePos(offset).line;
-}
 
 /** The key whose node starts at `offset`, e.g. the repeated key of a duplicate-key error. */
 function keyAt(doc: Document, offset: number): string | undefined {

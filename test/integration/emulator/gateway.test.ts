@@ -16,7 +16,7 @@ import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { CreateQueueCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { awsJsonError } from '../../../local/emulator/aws-call';
 import { startGateway } from '../../../local/emulator/gateway';
 import { randomAccountId, useLocalAws } from '../setup/local-env';

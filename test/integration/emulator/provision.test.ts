@@ -17,7 +17,7 @@ import {
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatProvisionReport } from '../../../local/provision/provision-report';
 import { provision, type ProvisionedStack } from '../../../local/provision/provisioner';
 import { loadSynthesizedStack, type SynthesizedStack } from '../../../local/provision/template';

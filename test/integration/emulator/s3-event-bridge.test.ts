@@ -22,7 +22,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { startGateway } from '../../../local/emulator/gateway';
 import { randomAccountId, useLocalAws } from '../setup/local-env';
 

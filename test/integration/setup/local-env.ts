@@ -1,32 +1,11 @@
 import { randomInt } from 'node:crypto';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, inject } from 'vitest';
 import { startGateway, type Gateway } from '../../../local/emulator/gateway';
+import { localAwsClients, localAwsEnvironment, type LocalAwsClients } from '../../../local/emulator/local-clients';
 import { startMoto } from '../../../local/emulator/moto-server';
 import { MOTO_ENDPOINT_KEY } from './provided-context';
 
-/** SDK clients aimed at the test file's gateway (S3 path-style). */
-export interface LocalAwsClients {
-  readonly s3: S3Client;
-  readonly sqs: SQSClient;
-  readonly dynamodb: DynamoDBClient;
-  readonly eventbridge: EventBridgeClient;
-  readonly secretsManager: SecretsManagerClient;
-  readonly kms: KMSClient;
-  readonly cloudwatch: CloudWatchClient;
-  readonly sagemaker: SageMakerClient;
-  readonly sagemakerRuntime: SageMakerRuntimeClient;
-  readonly sts: STSClient;
-}
+export type { LocalAwsClients };
 
 /** The local AWS of one test file: its own account in the shared moto server, behind its own gateway. */
 export interface LocalAws {
@@ -82,13 +61,7 @@ export async function useLocalAws(opts: UseLocalAwsOptions = {}): Promise<LocalA
     },
   });
 
-  const env: Record<string, string> = {
-    AWS_ENDPOINT_URL: gateway.endpoint,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-  };
+  const env = localAwsEnvironment(gateway.endpoint, region);
   const previous = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   Object.assign(process.env, env);
   // An AWS_SESSION_TOKEN or AWS_PROFILE from the developer's shell would be sent to the emulator.
@@ -96,26 +69,10 @@ export async function useLocalAws(opts: UseLocalAwsOptions = {}): Promise<LocalA
   delete process.env['AWS_SESSION_TOKEN'];
   delete process.env['AWS_PROFILE'];
 
-  const config = {
-    endpoint: gateway.endpoint,
-    region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
-  const clients: LocalAwsClients = {
-    s3: new S3Client({ ...config, forcePathStyle: true }),
-    sqs: new SQSClient(config),
-    dynamodb: new DynamoDBClient(config),
-    eventbridge: new EventBridgeClient(config),
-    secretsManager: new SecretsManagerClient(config),
-    kms: new KMSClient(config),
-    cloudwatch: new CloudWatchClient(config),
-    sagemaker: new SageMakerClient(config),
-    sagemakerRuntime: new SageMakerRuntimeClient(config),
-    sts: new STSClient(config),
-  };
+  const clients = localAwsClients(gateway.endpoint, region);
 
   afterAll(async () => {
-    for (const client of Object.values(clients)) client.destroy();
+    clients.destroy();
     await gateway.stop();
     await ownMoto?.stop();
     for (const [name, value] of Object.entries({ ...previous, ...removed })) {
