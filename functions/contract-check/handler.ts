@@ -66,6 +66,12 @@ export const handler = lambdaHandler(
     const keys = datasetKeys(pipeline.name, id, object);
     logger.appendKeys({ pipeline: pipeline.name, datasetId: id, key: object.key, versionId: object.versionId });
 
+    const known = await store.lookup(object.identity);
+    if (known?.done) {
+      logger.info('object version already recorded; nothing to do', { recordedAs: known.datasetId });
+      return { datasetId: known.datasetId, duplicate: true };
+    }
+
     const plan = contracts.plan(pipeline);
     const baseline = await readBaseline(keys.baselineKey);
     const limits = { ...plan.limits, maxBytes: Math.min(plan.limits.maxBytes, pipeline.maxObjectSizeBytes) };

@@ -108,6 +108,22 @@ export class DatasetStore {
     }
   }
 
+  /**
+   * What is known of an object version: `undefined` when it was never recorded; `done` when its dataset and event
+   * are settled, so a redelivery can stop before reading the object again.
+   */
+  public async lookup(identity: string): Promise<{ readonly datasetId: string; readonly done: boolean } | undefined> {
+    const marker = objectMarkerKey(identity);
+    const { partitionKey: pk, sortKey: sk } = METADATA_TABLE_KEYS;
+    const existing = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { [pk]: marker.pk, [sk]: marker.sk }, ConsistentRead: true }),
+    );
+    const item = existing.Item;
+    if (item === undefined || typeof item.datasetId !== 'string') return undefined;
+    // A marker without a pending event (unavailable objects) or with eventSent = true is settled.
+    return { datasetId: item.datasetId, done: item.eventSent !== false };
+  }
+
   /** Confirms the dataset's event was put on the bus, so a redelivery does not emit it again. */
   public async markEventSent(identity: string): Promise<void> {
     const marker = objectMarkerKey(identity);

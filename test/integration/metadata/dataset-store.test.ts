@@ -1,0 +1,85 @@
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DatasetStore, type DatasetRecord } from '../../../functions/metadata/dataset-store';
+import { METADATA_TABLE_KEYS } from '../../../functions/metadata/table-keys';
+import { useLocalAws } from '../setup/local-env';
+
+const aws = await useLocalAws();
+const TABLE = 'metadata';
+const store = new DatasetStore(
+  DynamoDBDocumentClient.from(aws.clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
+  TABLE,
+);
+
+const record = (datasetId: string): DatasetRecord => ({
+  pipeline: 'churn',
+  datasetId,
+  status: 'accepted',
+  bucket: 'landing',
+  key: 'churn/incoming/a.csv',
+  versionId: 'v1',
+  size: 10,
+  rows: 2,
+  receivedAt: '2026-11-22T10:00:00Z',
+  checkedAt: '2026-11-22T10:00:01Z',
+});
+const event = { detailType: 'Dataset Accepted', detail: '{"pipeline":"churn"}' };
+
+beforeAll(async () => {
+  const { partitionKey, sortKey, byIdIndex } = METADATA_TABLE_KEYS;
+  await aws.clients.dynamodb.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: partitionKey, KeyType: 'HASH' },
+        { AttributeName: sortKey, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [partitionKey, sortKey, byIdIndex.partitionKey, byIdIndex.sortKey].map((name) => ({
+        AttributeName: name,
+        AttributeType: 'S',
+      })),
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: byIdIndex.name,
+          KeySchema: [
+            { AttributeName: byIdIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: byIdIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+});
+
+describe('DatasetStore', () => {
+  it('records an object version once; a concurrent second attempt sees the first, with its unsent event', async () => {
+    const identity = 's3://landing/churn/incoming/a.csv#v1';
+    const results = await Promise.all([
+      store.recordOnce(identity, record('ds-1'), event),
+      store.recordOnce(identity, record('ds-1'), event),
+    ]);
+
+    expect(results.map((r) => r.kind).sort()).toEqual(['duplicate', 'recorded']);
+    expect(results.find((r) => r.kind === 'duplicate')).toEqual({
+      kind: 'duplicate',
+      datasetId: 'ds-1',
+      pendingEvent: event,
+    });
+    expect(await store.lookup(identity)).toEqual({ datasetId: 'ds-1', done: false });
+  });
+
+  it('is settled once the event is confirmed sent: a redelivery has nothing left to emit', async () => {
+    const identity = 's3://landing/churn/incoming/a.csv#v1';
+    await store.markEventSent(identity);
+
+    expect(await store.recordOnce(identity, record('ds-1'), event)).toEqual({ kind: 'duplicate', datasetId: 'ds-1' });
+    expect(await store.lookup(identity)).toEqual({ datasetId: 'ds-1', done: true });
+  });
+
+  it('knows nothing of an object version it never recorded', async () => {
+    expect(await store.lookup('s3://landing/other.csv#v9')).toBeUndefined();
+  });
+});
