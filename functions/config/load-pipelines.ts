@@ -18,6 +18,8 @@ import {
   type PipelineConfig,
 } from './pipeline-config';
 import { lineOf } from './yaml-locations';
+import { ContractDefinitionError } from '../contracts/odcs-definition-error';
+import { compileContract, parseContract } from '../contracts/odcs-contract';
 
 export type { ConfigProblem, PipelineConfig } from './pipeline-config';
 
@@ -194,6 +196,26 @@ function crossPipelineProblems(pipelines: readonly LoadedPipeline[]): ConfigProb
 }
 
 /**
+ * Problems of a pipeline's data contract: it must load (ODCS schema) and compile into a check plan, so that a broken
+ * contract stops `cdk synth` and `mlops config` instead of failing when data lands.
+ */
+function contractProblems(rootDir: string, contractPath: string): ConfigProblem[] {
+  const file = path.relative(rootDir, contractPath).split(path.sep).join('/');
+  try {
+    compileContract(parseContract(readFileSync(contractPath, 'utf8'), file));
+    return [];
+  } catch (error) {
+    if (!(error instanceof ContractDefinitionError)) throw error;
+    return error.problems.map((problem) => ({
+      file,
+      path: problem.path,
+      message: problem.message,
+      ...(problem.line === undefined ? {} : { line: problem.line }),
+    }));
+  }
+}
+
+/**
  * Loads every pipeline under `<rootDir>/<pipelinesDir>/`: one folder per pipeline, each with a `pipeline.yaml`.
  * Folders whose name starts with `.` are skipped.
  *
@@ -241,6 +263,8 @@ export function loadPipelines(rootDir: string, pipelinesDir = 'pipelines'): Pipe
         message: `expected a file next to ${PIPELINE_FILE_NAME}, got ${describeValue(contract)} (not found)`,
         ...(line === undefined ? {} : { line }),
       });
+    } else {
+      problems.push(...contractProblems(rootDir, path.join(folder, contract)));
     }
     loaded.push({ config: check.config, file, line: check.line });
   }

@@ -5,6 +5,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadPipelines, PipelineConfigError } from '../../../functions/config/load-pipelines';
 import { LIFECYCLE_EVENTS } from '../../../functions/config/pipeline-config';
 
+/** The smallest valid data contract (ODCS 3.1.0): contracts are compiled while pipelines load. */
+const CONTRACT = [
+  'apiVersion: v3.1.0',
+  'kind: DataContract',
+  'id: test',
+  'version: 1.0.0',
+  'status: active',
+  'schema:',
+  '  - name: rows',
+  '    properties:',
+  '      - name: id',
+  '        logicalType: integer',
+  '',
+].join('\n');
+
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '../../..');
 
 /** A valid pipeline.yaml whose data lands under `prefix`; `extra` is appended (top-level keys or deployment keys). */
@@ -127,9 +142,9 @@ describe('loadPipelines', () => {
     const root = fixture(
       {
         'pipelines/zeta/pipeline.yaml': pipelineYaml('zeta/'),
-        'pipelines/zeta/contract.yaml': 'kind: DataContract\n',
+        'pipelines/zeta/contract.yaml': CONTRACT,
         'pipelines/alpha/pipeline.yaml': pipelineYaml('alpha/'),
-        'pipelines/alpha/contract.yaml': 'kind: DataContract\n',
+        'pipelines/alpha/contract.yaml': CONTRACT,
         'pipelines/README.md': 'not a pipeline\n',
       },
       ['pipelines/.cache'],
@@ -149,6 +164,20 @@ describe('loadPipelines', () => {
     );
   });
 
+  it('fails, naming the contract file and the path in it, if the data contract is broken', () => {
+    const root = fixture({
+      'pipelines/churn/pipeline.yaml': pipelineYaml('churn/'),
+      'pipelines/churn/contract.yaml': CONTRACT.replace('logicalType: integer', 'logicalType: integr'),
+    });
+    const problems = rejection(root).problems;
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatchObject({
+      file: 'pipelines/churn/contract.yaml',
+      path: 'schema[0].properties[0].logicalType',
+    });
+    expect(problems[0]?.message).toMatch(/^expected one of .*integer.*, got "integr"/);
+  });
+
   it('fails if the default contract.yaml is missing, without a line', () => {
     const root = fixture({ 'pipelines/churn/pipeline.yaml': pipelineYaml('churn/') });
     expect(rejection(root).problems).toEqual([
@@ -163,9 +192,9 @@ describe('loadPipelines', () => {
   it('fails if two pipelines have overlapping landing prefixes', () => {
     const root = fixture({
       'pipelines/churn/pipeline.yaml': pipelineYaml('churn/'),
-      'pipelines/churn/contract.yaml': 'kind: DataContract\n',
+      'pipelines/churn/contract.yaml': CONTRACT,
       'pipelines/churn-eu/pipeline.yaml': pipelineYaml('churn/eu/'),
-      'pipelines/churn-eu/contract.yaml': 'kind: DataContract\n',
+      'pipelines/churn-eu/contract.yaml': CONTRACT,
     });
     expect(rejection(root).message).toBe(
       'pipelines/churn-eu/pipeline.yaml: data.landingPrefix: expected a prefix that does not overlap another pipeline\'s, got "churn/eu/" (overlaps "churn/" in pipelines/churn/pipeline.yaml) (line 4)',
@@ -175,12 +204,12 @@ describe('loadPipelines', () => {
   it('fails if two pipelines share an endpoint name or a model package group name', () => {
     const root = fixture({
       'pipelines/churn/pipeline.yaml': pipelineYaml('churn/'),
-      'pipelines/churn/contract.yaml': 'kind: DataContract\n',
+      'pipelines/churn/contract.yaml': CONTRACT,
       'pipelines/churn-v2/pipeline.yaml': pipelineYaml(
         'churn-v2/',
         '  endpointName: Churn\nregistry:\n  modelPackageGroupName: churn\n',
       ),
-      'pipelines/churn-v2/contract.yaml': 'kind: DataContract\n',
+      'pipelines/churn-v2/contract.yaml': CONTRACT,
     });
     expect(rejection(root).message.split('\n')).toEqual([
       'pipelines/churn-v2/pipeline.yaml: deployment.endpointName: expected an endpoint name no other pipeline uses, got "Churn" (also pipelines/churn/pipeline.yaml) (line 16)',
@@ -200,7 +229,7 @@ describe('loadPipelines', () => {
   it('fails on a folder without pipeline.yaml', () => {
     const root = fixture({
       'pipelines/churn/pipeline.yaml': pipelineYaml('churn/'),
-      'pipelines/churn/contract.yaml': 'kind: DataContract\n',
+      'pipelines/churn/contract.yaml': CONTRACT,
       'pipelines/fraud/pipeline.yml': pipelineYaml('fraud/'),
       'pipelines/shared/notes.txt': 'helpers\n',
     });
@@ -213,7 +242,7 @@ describe('loadPipelines', () => {
   it('reports a YAML syntax error with its file and line', () => {
     const root = fixture({
       'pipelines/churn/pipeline.yaml': pipelineYaml('churn/').replace('  direction: maximize', '\tdirection: maximize'),
-      'pipelines/churn/contract.yaml': 'kind: DataContract\n',
+      'pipelines/churn/contract.yaml': CONTRACT,
     });
     expect(rejection(root).problems).toEqual([
       {
@@ -231,7 +260,7 @@ describe('loadPipelines', () => {
         'churn/',
         'gate:\n  metric: validation:auc\n  direction: minimize\n',
       ),
-      'pipelines/churn/contract.yaml': 'kind: DataContract\n',
+      'pipelines/churn/contract.yaml': CONTRACT,
     });
     expect(rejection(root).message).toBe('pipelines/churn/pipeline.yaml: invalid YAML: duplicate key "gate" (line 16)');
   });
@@ -242,11 +271,11 @@ describe('loadPipelines', () => {
         'ml.m5.large\n  metricDefinitions',
         'm5.large\n  metricDefinitions',
       ),
-      'pipelines/alpha/contract.yaml': 'kind: DataContract\n',
+      'pipelines/alpha/contract.yaml': CONTRACT,
       'pipelines/beta/pipeline.yaml': pipelineYaml('beta/', 'evaluation:\n  schedule: every hour\n'),
-      'pipelines/beta/contract.yaml': 'kind: DataContract\n',
+      'pipelines/beta/contract.yaml': CONTRACT,
       'pipelines/Bad_Name/pipeline.yaml': pipelineYaml('bad/'),
-      'pipelines/Bad_Name/contract.yaml': 'kind: DataContract\n',
+      'pipelines/Bad_Name/contract.yaml': CONTRACT,
     });
     const error = rejection(root);
     expect(error.name).toBe('PipelineConfigError');
@@ -275,7 +304,7 @@ describe('loadPipelines', () => {
   it('names files relative to the root, also for another pipelines folder', () => {
     const root = fixture({
       'config/pipelines/churn/pipeline.yaml': pipelineYaml('churn/').replace('target: churned\n', ''),
-      'config/pipelines/churn/contract.yaml': 'kind: DataContract\n',
+      'config/pipelines/churn/contract.yaml': CONTRACT,
     });
     expect(rejection(root, 'config/pipelines').message).toBe(
       'config/pipelines/churn/pipeline.yaml: target: expected a non-empty column name, got nothing',
