@@ -84,7 +84,7 @@ export const handler = lambdaHandler(
     } catch (error) {
       if (!isObjectUnavailable(error)) throw error;
       // Deleted or overwritten before it was read: record it, and let the new version's own event be checked.
-      const reason = `object version unavailable when read (${(error as Error).name}): deleted or overwritten meanwhile`;
+      const reason = `object version unavailable when read (${error.name}): deleted or overwritten meanwhile`;
       await store.recordOnce(
         object.identity,
         record(pipeline.name, id, object, { status: 'unavailable', rows: 0, reason }),

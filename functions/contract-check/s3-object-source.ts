@@ -33,7 +33,7 @@ export function s3ObjectSource(s3: S3Client, object: S3ObjectCreated, contentTyp
 }
 
 /** S3 errors that mean the object version is gone or was replaced: record it, do not retry. */
-export function isObjectUnavailable(error: unknown): boolean {
+export function isObjectUnavailable(error: unknown): error is Error {
   return (
     error instanceof Error &&
     ['NoSuchKey', 'NoSuchVersion', 'PreconditionFailed', 'InvalidObjectState'].includes(error.name)

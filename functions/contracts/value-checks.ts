@@ -538,18 +538,19 @@ function boundValue(kind: number, value: number | string | undefined): number | 
 }
 
 /** The constraints of a rule: a column's spec, or an `invalidValues` check's own arguments. */
-export interface RuleSpec {
-  readonly logicalType: LogicalType;
-  readonly minimum?: number | string;
-  readonly maximum?: number | string;
-  readonly exclusiveMinimum?: boolean;
-  readonly exclusiveMaximum?: boolean;
-  readonly minLength?: number;
-  readonly maxLength?: number;
-  readonly pattern?: string;
-  readonly format?: string;
-  readonly validValues?: readonly (string | number | boolean)[];
-}
+export type RuleSpec = Pick<
+  ColumnSpec,
+  | 'logicalType'
+  | 'minimum'
+  | 'maximum'
+  | 'exclusiveMinimum'
+  | 'exclusiveMaximum'
+  | 'minLength'
+  | 'maxLength'
+  | 'pattern'
+  | 'format'
+  | 'validValues'
+>;
 
 const FORMAT_NONE = 0;
 const FORMAT_UUID = 1;

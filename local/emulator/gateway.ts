@@ -1,4 +1,10 @@
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type RequestOptions,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AwsCall, AwsReply, ForwardOverrides, Interceptor } from './aws-call';
 import { awsJsonError } from './aws-call';
@@ -169,29 +175,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   }
 
   function forwardBuffered(call: AwsCall, rawUrl: string): Promise<AwsReply> {
-    return new Promise((resolve, reject) => {
-      const headers = requestHeaders(call.headers);
-      // The body is complete now: send it with a length, never re-chunked.
-      delete headers['transfer-encoding'];
-      headers['content-length'] = String(call.body.length);
-      const upstream = httpRequest(
-        { host: moto.hostname, port: moto.port, method: call.method, path: rawUrl, headers, agent: false },
-        (reply) => {
-          const chunks: Buffer[] = [];
-          reply.on('data', (chunk: Buffer) => chunks.push(chunk));
-          reply.on('error', reject);
-          reply.on('end', () =>
-            resolve({
-              status: reply.statusCode ?? 502,
-              headers: singleValued(reply.headers),
-              body: Buffer.concat(chunks),
-            }),
-          );
-        },
-      );
-      upstream.on('error', reject);
-      upstream.end(call.body);
-    });
+    const headers = requestHeaders(call.headers);
+    // The body is complete now: send it with a length, never re-chunked.
+    delete headers['transfer-encoding'];
+    headers['content-length'] = String(call.body.length);
+    return exchange({ host: moto.hostname, port: moto.port, method: call.method, path: rawUrl, headers }, call.body);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -298,32 +286,10 @@ function sendThrough(endpoint: string, request: GatewaySendRequest): Promise<Aws
     'content-length': String(body.length),
     ...request.headers,
   };
-  return new Promise((resolve, reject) => {
-    const outgoing = httpRequest(
-      {
-        host: url.hostname,
-        port: url.port,
-        method: request.method,
-        path: url.pathname + url.search,
-        headers,
-        agent: false,
-      },
-      (reply) => {
-        const chunks: Buffer[] = [];
-        reply.on('data', (chunk: Buffer) => chunks.push(chunk));
-        reply.on('error', reject);
-        reply.on('end', () =>
-          resolve({
-            status: reply.statusCode ?? 502,
-            headers: singleValued(reply.headers),
-            body: Buffer.concat(chunks),
-          }),
-        );
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
+  return exchange(
+    { host: url.hostname, port: url.port, method: request.method, path: url.pathname + url.search, headers },
+    body,
+  );
 }
 
 function writeReply(res: ServerResponse, reply: AwsReply, method: string): void {
@@ -352,6 +318,22 @@ function responseRawHeaders(raw: readonly string[]): string[] {
     if (!HOP_BY_HOP.has(name.toLowerCase())) out.push(name, raw[i + 1] ?? '');
   }
   return out;
+}
+
+/** Sends one complete request and reads the complete reply. */
+function exchange(options: RequestOptions, body: Buffer): Promise<AwsReply> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest({ ...options, agent: false }, (reply) => {
+      const chunks: Buffer[] = [];
+      reply.on('data', (chunk: Buffer) => chunks.push(chunk));
+      reply.on('error', reject);
+      reply.on('end', () =>
+        resolve({ status: reply.statusCode ?? 502, headers: singleValued(reply.headers), body: Buffer.concat(chunks) }),
+      );
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
 }
 
 function singleValued(headers: IncomingMessage['headers']): Record<string, string> {

@@ -10,7 +10,7 @@ import {
 import type { LocalFunction, LocalQueueSource, LocalRuleTarget, LocalSchedule, ProvisionedApp } from '../runtime-model';
 import type { LocalAsyncInvoker, AsyncOutcome } from './async-invoker';
 import type { LocalFunctionHost } from './function-host';
-import { targetInput } from './target-input';
+import { parseJsonOrText, targetInput } from './target-input';
 
 /** One delivery the dispatcher made, for tests, the demo's summary and debugging. */
 export interface Delivery {
@@ -104,7 +104,7 @@ export class LocalDispatcher {
   public async fireSchedule(nameOrLogicalId: string, time = new Date()): Promise<AsyncOutcome> {
     const schedule = this.findSchedule(nameOrLogicalId);
     const fn = this.functionFor(schedule.functionLogicalId);
-    const event = schedule.input !== undefined ? parseInput(schedule.input) : this.scheduledEvent(schedule, time);
+    const event = schedule.input !== undefined ? parseJsonOrText(schedule.input) : this.scheduledEvent(schedule, time);
     const outcome = await this.track(this.asyncInvoker.invoke(fn, event));
     this.record({ via: 'schedule', source: schedule.logicalId, functionLogicalId: fn.logicalId, event, outcome });
     return outcome;
@@ -155,7 +155,7 @@ export class LocalDispatcher {
       await this.sqs.send(
         new DeleteMessageCommand({ QueueUrl: target.inboxQueueUrl, ReceiptHandle: message.ReceiptHandle }),
       );
-      const event = targetInput(target, parseInput(message.Body ?? ''));
+      const event = targetInput(target, parseJsonOrText(message.Body ?? ''));
       const fn = this.functions.get(target.functionLogicalId);
       if (!fn) {
         await this.handOverFailed(target, event, `function ${target.functionLogicalId} is not provisioned locally`);
@@ -280,14 +280,6 @@ export class LocalDispatcher {
   private record(delivery: Delivery): void {
     this.deliveries.push(delivery);
     this.options.onDelivery?.(delivery);
-  }
-}
-
-function parseInput(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return body; // Lambda passes a non-JSON input as a JSON string
   }
 }
 

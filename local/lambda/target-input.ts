@@ -56,7 +56,8 @@ export function targetInput(
   return parseJsonOrText(rendered);
 }
 
-function parseJsonOrText(text: string): unknown {
+/** A JSON text parsed, or the text itself when it is not JSON (Lambda passes a non-JSON input as a string). */
+export function parseJsonOrText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
