@@ -6,6 +6,7 @@ import { ContractCheck } from './contract-check';
 import { DataPlane } from './data-plane';
 import { Notifications } from './notifications';
 import { Observability } from './observability';
+import { addStackOutputs } from './stack-outputs';
 
 export interface MlopsStackProps extends StackProps {
   /** Pipeline configurations, already validated by `loadPipelines`. */
@@ -40,6 +41,7 @@ export class MlopsStack extends Stack {
       removalPolicy,
       slackSecretName: props.environment.slackSecretName,
     });
+    addStackOutputs(this, this.dataPlane);
     this.observability = new Observability(this, 'Observability', {
       stage,
       encryptionKey: this.dataPlane.key,

@@ -40,6 +40,7 @@ export async function startControlServer(runtime: LocalRuntime): Promise<{ url: 
         endpoint: runtime.gateway.endpoint,
         deliveries: runtime.dispatcher.history.length,
         functions: runtime.stack.functions.map((f) => f.functionName),
+        outputs: runtime.stack.outputs,
       });
     } else {
       reply(404, { error: `no route ${request.method} ${url.pathname}` });

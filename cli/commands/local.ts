@@ -4,47 +4,10 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import * as z from 'zod';
 import { startControlServer, type RuntimeHandle } from '../../local/control-server';
+import { control, handleFile } from '../local-runtime-handle';
 import { startLocalRuntime } from '../../local/runtime';
 import { EXIT, UsageError } from '../exit-codes';
 import { printJson, renderTable } from '../output';
-
-const HandleSchema = z.object({
-  controlUrl: z.string(),
-  endpoint: z.string(),
-  accountId: z.string(),
-  region: z.string(),
-  pid: z.number(),
-});
-
-const handleFile = (root: string) => path.join(root, '.local', 'runtime.json');
-
-function readHandle(root: string): RuntimeHandle {
-  const file = handleFile(root);
-  if (!fs.existsSync(file))
-    throw new UsageError('no local runtime is running: start one with `npm run local` (mlops local up)');
-  const parsed = HandleSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new UsageError(`${file} is not a local runtime handle; remove it and start again`);
-  return parsed.data;
-}
-
-async function control(root: string, method: 'GET' | 'POST', route: string): Promise<unknown> {
-  const handle = readHandle(root);
-  let response: Response;
-  try {
-    response = await fetch(`${handle.controlUrl}${route}`, { method });
-  } catch {
-    throw new UsageError(
-      `the local runtime of ${handleFile(root)} (pid ${handle.pid}) does not answer; start it again`,
-    );
-  }
-  const body: unknown = await response.json();
-  if (!response.ok) {
-    const message =
-      typeof body === 'object' && body !== null && 'error' in body ? String(body.error) : response.statusText;
-    throw new UsageError(message);
-  }
-  return body;
-}
 
 /** `mlops local up | schedules | fire <schedule>`: run the system on this machine and drive it. */
 export function registerLocalCommand(program: Command, projectRoot: () => string): void {
