@@ -7,6 +7,7 @@ import { DataPlane } from './data-plane';
 import { Notifications } from './notifications';
 import { Observability } from './observability';
 import { addStackOutputs } from './stack-outputs';
+import { Training } from './training';
 
 export interface MlopsStackProps extends StackProps {
   /** Pipeline configurations, already validated by `loadPipelines`. */
@@ -24,6 +25,7 @@ export class MlopsStack extends Stack {
   public readonly observability: Observability;
   public readonly contractCheck: ContractCheck;
   public readonly notifications: Notifications;
+  public readonly training: Training;
   public readonly pipelines: readonly PipelineConfig[];
 
   public constructor(scope: Construct, id: string, props: MlopsStackProps) {
@@ -51,6 +53,12 @@ export class MlopsStack extends Stack {
       dataPlane: this.dataPlane,
       observability: this.observability,
       stage,
+      pipelines: props.pipelines,
+    });
+    this.training = new Training(this, 'Training', {
+      dataPlane: this.dataPlane,
+      observability: this.observability,
+      environment: props.environment,
       pipelines: props.pipelines,
     });
     this.notifications = new Notifications(this, 'Notifications', {

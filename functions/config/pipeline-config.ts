@@ -447,7 +447,7 @@ const trainingSchema = section('a mapping of training settings', {
   metricDefinitions: metricDefinitionsSchema,
   window: windowSchema.default(() => ({ lastDatasets: 5 })),
   validation: validationSchema.optional(),
-  debounceSeconds: integer(0, 3600).default(0),
+  debounceSeconds: integer(0, 900).default(0),
   local: localRuntime().optional(),
 })
   .superRefine((training, ctx) => {
