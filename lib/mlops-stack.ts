@@ -4,6 +4,7 @@ import type { EnvironmentContext } from '../functions/config/environment-context
 import type { PipelineConfig } from '../functions/config/pipeline-config';
 import { ContractCheck } from './contract-check';
 import { DataPlane } from './data-plane';
+import { Deployment } from './deployment';
 import { Notifications } from './notifications';
 import { Observability } from './observability';
 import { addStackOutputs } from './stack-outputs';
@@ -26,6 +27,7 @@ export class MlopsStack extends Stack {
   public readonly contractCheck: ContractCheck;
   public readonly notifications: Notifications;
   public readonly training: Training;
+  public readonly deployment: Deployment;
   public readonly pipelines: readonly PipelineConfig[];
 
   public constructor(scope: Construct, id: string, props: MlopsStackProps) {
@@ -71,6 +73,13 @@ export class MlopsStack extends Stack {
       pipelines: props.pipelines,
       artifactsBucket: this.dataPlane.artifactsBucket,
       quarantineBucket: this.dataPlane.quarantineBucket,
+    });
+    this.deployment = new Deployment(this, 'Deployment', {
+      dataPlane: this.dataPlane,
+      observability: this.observability,
+      stage,
+      pipelines: props.pipelines,
+      environment: props.environment,
     });
   }
 }

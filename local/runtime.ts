@@ -17,6 +17,7 @@ import { loadSynthesizedStack } from './provision/template';
 import { LocalEndpoints } from './sagemaker/endpoint-executor';
 import type { PutEventsEntry } from './sagemaker/event-sink';
 import { bindSageMaker, describeFromMoto } from './sagemaker/gateway-binding';
+import { emitModelPackageEvents } from './sagemaker/model-package-events';
 import { S3ObjectStore } from './sagemaker/object-store';
 import { pipelineCommandResolvers } from './sagemaker/pipeline-commands';
 import { LocalTrainingJobs } from './sagemaker/training-executor';
@@ -162,6 +163,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     });
     cleanups.push(() => endpoints.close());
     cleanups.push(bindSageMaker(gateway, training, endpoints));
+    cleanups.push(emitModelPackageEvents(gateway));
 
     const functions = new LocalFunctionHost({
       projectRoot: options.projectRoot,
