@@ -6,6 +6,7 @@ import { ConfigError } from '../functions/config/pipeline-config';
 import { registerConfigCommand } from './commands/config';
 import { registerValidateCommand } from './commands/validate';
 import { registerLocalCommand } from './commands/local';
+import { registerRunsCommands } from './commands/runs';
 import { EXIT, UsageError } from './exit-codes';
 
 const program = new Command('mlops')
@@ -17,6 +18,7 @@ const projectRoot = () => path.resolve(program.opts<{ project: string }>().proje
 registerConfigCommand(program, projectRoot);
 registerValidateCommand(program, projectRoot);
 registerLocalCommand(program, projectRoot);
+registerRunsCommands(program, projectRoot);
 
 try {
   await program.parseAsync(process.argv);

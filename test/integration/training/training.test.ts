@@ -27,6 +27,9 @@ import { DatasetStore } from '../../../functions/metadata/dataset-store';
 import { TrainingStore } from '../../../functions/metadata/training-store';
 import { MlopsStack } from '../../../lib/mlops-stack';
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime';
+import { startControlServer } from '../../../local/control-server';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { churnCsv } from '../../fixtures/churn/small-batch';
 import { cdkJsonContext } from '../../infra/cdk-context';
 import { MOTO_ENDPOINT_KEY } from '../setup/provided-context';
@@ -259,6 +262,38 @@ describe('training on accepted data', () => {
 
     // The slot is free again.
     expect((await training.state('tra')).trainingRunId).toBeUndefined();
+
+    // Operators read the same through the CLI on the local runtime.
+    const control = await startControlServer(runtime);
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-cli-'));
+    try {
+      fs.mkdirSync(path.join(project, '.local'));
+      fs.writeFileSync(
+        path.join(project, '.local', 'runtime.json'),
+        JSON.stringify({
+          controlUrl: control.url,
+          endpoint: runtime.gateway.endpoint,
+          accountId: runtime.accountId,
+          region: runtime.region,
+          pid: process.pid,
+        }),
+      );
+      const cli = (...args: string[]) =>
+        promisify(execFile)('node', [path.join(ROOT, 'cli/bin.mjs'), '-C', project, ...args], { cwd: ROOT });
+      const runs = JSON.parse((await cli('runs', 'tra', '--local', '--json')).stdout);
+      expect(runs).toEqual([expect.objectContaining({ runId: run!.runId, status: 'registered' })]);
+      const lineage = JSON.parse((await cli('lineage', 'tra', '1', '--local', '--json')).stdout);
+      expect(lineage.datasets).toEqual([
+        expect.objectContaining({
+          file: `s3://${landing}/tra/incoming/2026-11-23.csv`,
+          report: expect.stringMatching(/report\.json$/),
+        }),
+      ]);
+      await expect(cli('lineage', 'tra', '9', '--local')).rejects.toMatchObject({ code: 2 });
+    } finally {
+      await control.close();
+      fs.rmSync(project, { recursive: true, force: true });
+    }
   }, 90_000);
 
   it('runs one job and exactly one follow-up for twenty datasets accepted at once', async () => {
