@@ -69,9 +69,13 @@ describe('hostingPlan', () => {
   });
 
   it('leaves out the volume key on instance types with local NVMe storage', () => {
-    const s = settings();
-    const compute = { ...s.compute, instanceType: 'ml.g4dn.xlarge' };
-    const { endpointConfig } = hostingPlan({ ...s, compute }, pkg(4), RESOURCES);
+    const { endpointConfig } = hostingPlan(
+      settings({
+        compute: { kind: 'instances', instanceType: 'ml.g4dn.xlarge', instanceCount: 1, samplingPercentage: 100 },
+      }),
+      pkg(4),
+      RESOURCES,
+    );
     expect(endpointConfig.KmsKeyId).toBeUndefined();
     expect(endpointConfig.DataCaptureConfig?.KmsKeyId).toBe(RESOURCES.kmsKeyArn);
     expect(['ml.m5.large', 'ml.c6g.xlarge', 'ml.inf1.xlarge'].map(supportsVolumeKmsKey)).toEqual([true, true, true]);
@@ -106,8 +110,13 @@ describe('hostingPlan', () => {
       RESOURCES,
     );
     expect(otherData.model.ModelName).not.toBe(a.model.ModelName);
-    const s = settings();
-    const moreInstances = hostingPlan({ ...s, compute: { ...s.compute, instanceCount: 3 } }, pkg(4), RESOURCES);
+    const moreInstances = hostingPlan(
+      settings({
+        compute: { kind: 'instances', instanceType: 'ml.m5.xlarge', instanceCount: 3, samplingPercentage: 50 },
+      }),
+      pkg(4),
+      RESOURCES,
+    );
     expect(moreInstances.model.ModelName).toBe(a.model.ModelName);
     expect(moreInstances.endpointConfig.EndpointConfigName).not.toBe(a.endpointConfig.EndpointConfigName);
   });
