@@ -313,9 +313,13 @@ describe('training on accepted data', () => {
   }, 180_000);
 
   it('starts one job for the same event delivered three times', async () => {
+    // Redeliveries come after the first delivery: one while the job runs, one after it ended.
     const id = await seedDataset('trd', 0);
-    await announce('trd', [id, id, id]);
+    await announce('trd', [id]);
+    await settleUntil(async () => (await jobsOf('trd')).length >= 1);
+    await announce('trd', [id]);
     await settleUntil(async () => (await jobsOf('trd')).length >= 1 && (await allJobsEnded('trd')()));
+    await announce('trd', [id]);
     await settleUntil(allJobsEnded('trd'));
     expect(await jobsOf('trd')).toHaveLength(1);
     expect(eventsOf('trd', 'Model Registered')).toHaveLength(1);

@@ -96,7 +96,7 @@ describe('loadPipelines', () => {
         ],
         window: { lastDatasets: 5 },
         validation: { split: 0.2 },
-        debounceSeconds: 60,
+        debounceSeconds: 0,
         local: { command: ['npx', 'tsx', 'pipelines/churn/local/train.ts'] },
       },
       gate: {

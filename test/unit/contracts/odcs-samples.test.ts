@@ -496,6 +496,13 @@ describe('pipelines/churn/contract.yaml', () => {
       'churned.nullValues: churned has no null values',
       'churned.invalidValues: churned has no invalid values',
       'schema.rowCount: row count must be at least 100',
+      'tenure_months.drift: tenure_months drift (PSI) must be less than 0.25',
+      'monthly_charges.drift: monthly_charges drift (PSI) must be less than 0.25',
+      'total_charges.drift: total_charges drift (PSI) must be less than 0.25',
+      'contract_type.drift: contract_type drift (PSI) must be less than 0.25',
+      'payment_method.drift: payment_method drift (PSI) must be less than 0.25',
+      'support_calls.drift: support_calls drift (PSI) must be less than 0.25',
+      'plan.drift: plan drift (PSI) must be less than 0.25',
     ]);
     // required: true and an explicit nullValues rule are one check, traced to the rule.
     expect(check(plan, 'customer_id.nullValues').source).toBe('schema[0].properties[0].quality[0]');
