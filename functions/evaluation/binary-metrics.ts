@@ -107,28 +107,8 @@ export function binaryMetrics(
   threshold: number,
 ): { metrics: Record<BinaryMetric, MetricEstimate>; confusion: ConfusionCounts } {
   const n = scores.length;
-  let tp = 0;
-  let fp = 0;
-  let tn = 0;
-  let fn = 0;
-  let lossSum = 0;
-  let lossSq = 0;
-  let probabilities = true;
-  for (let i = 0; i < n; i++) {
-    const s = scores[i]!;
-    const positive = labels[i] === 1;
-    if (s >= threshold) {
-      if (positive) tp++;
-      else fp++;
-    } else if (positive) fn++;
-    else tn++;
-    if (s < 0 || s > 1) probabilities = false;
-    const p = Math.min(1 - EPS, Math.max(EPS, positive ? s : 1 - s));
-    const loss = -Math.log(p);
-    lossSum += loss;
-    lossSq += loss * loss;
-  }
-  const n1 = tp + fn;
+  let n1 = 0;
+  for (let i = 0; i < n; i++) n1 += labels[i]!;
   const positives = new Float64Array(n1);
   const negatives = new Float64Array(n - n1);
   for (let i = 0, p = 0, q = 0; i < n; i++) {
@@ -137,6 +117,33 @@ export function binaryMetrics(
   }
   positives.sort();
   negatives.sort();
+  // Counted over the sorted scores, so that the sums do not depend on the order the pairs came in: merged parts
+  // give the very same figures as one pass.
+  let tp = 0;
+  let fn = 0;
+  let fp = 0;
+  let tn = 0;
+  let lossSum = 0;
+  let lossSq = 0;
+  let probabilities = true;
+  for (let i = 0; i < n1; i++) {
+    const s = positives[i]!;
+    if (s >= threshold) tp++;
+    else fn++;
+    if (s < 0 || s > 1) probabilities = false;
+    const loss = -Math.log(Math.min(1 - EPS, Math.max(EPS, s)));
+    lossSum += loss;
+    lossSq += loss * loss;
+  }
+  for (let i = 0; i < n - n1; i++) {
+    const s = negatives[i]!;
+    if (s >= threshold) fp++;
+    else tn++;
+    if (s < 0 || s > 1) probabilities = false;
+    const loss = -Math.log(Math.min(1 - EPS, Math.max(EPS, 1 - s)));
+    lossSum += loss;
+    lossSq += loss * loss;
+  }
 
   const confusion = { tp, fp, tn, fn };
   let logLoss: MetricEstimate;
