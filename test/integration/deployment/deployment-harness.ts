@@ -38,6 +38,7 @@ import { DeploymentStore } from '../../../functions/metadata/deployment-store';
 import { DataPlane } from '../../../lib/data-plane';
 import { Deployment } from '../../../lib/deployment';
 import { Observability } from '../../../lib/observability';
+import { addStackOutputs } from '../../../lib/stack-outputs';
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime';
 import { packFolder } from '../../../local/sagemaker/model-archive';
 import { cdkJsonContext } from '../../infra/cdk-context';
@@ -47,12 +48,11 @@ export const STAGE = 'itest';
 export const IMAGE = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1';
 
 /**
- * A pipeline served by the fixture: canary 50 % on one instance, a "300 s" bake and "60 s" termination wait (3 s
- * and 0.6 s at the runtime's time factor), two previous champions kept, rollback on degradation.
+ * `pipeline.yaml` of a pipeline served by the fixture: canary 50 % on one instance, a "300 s" bake and "60 s"
+ * termination wait (3 s and 0.6 s at the runtime's time factor), two previous champions kept, rollback on degradation.
  */
-export function testPipeline(name: string): PipelineConfig {
-  return parsePipelineConfig(
-    `
+export function testPipelineYaml(name: string): string {
+  return `
 problemType: binary
 target: label
 data: { landingPrefix: ${name}/incoming/ }
@@ -72,10 +72,12 @@ evaluation:
   schedule: rate(1 hour)
   degradation: { metric: roc_auc, minimum: 0.6 }
   onDegradation: rollback
-`,
-    `pipelines/${name}/pipeline.yaml`,
-    name,
-  );
+`;
+}
+
+/** The parsed {@link testPipelineYaml}. */
+export function testPipeline(name: string): PipelineConfig {
+  return parsePipelineConfig(testPipelineYaml(name), `pipelines/${name}/pipeline.yaml`, name);
 }
 
 /** A received event, as the test queues get it. */
@@ -104,6 +106,7 @@ export class DeploymentHarness {
     });
     const stack = new Stack(app, 'DeploymentLocal');
     const dataPlane = new DataPlane(stack, 'DataPlane', { stage: STAGE });
+    addStackOutputs(stack, dataPlane);
     const observability = new Observability(stack, 'Observability', { stage: STAGE, encryptionKey: dataPlane.key });
     new Deployment(stack, 'Deployment', {
       dataPlane,
