@@ -1,5 +1,5 @@
 /**
- * Deployment state and records in the metadata table (docs/metadata.md, access patterns 10 to 13 and 16 to 18).
+ * Deployment state and records in the metadata table (docs/metadata.md, access patterns 10 to 13, 16 and 17).
  * Every invariant is one conditional write on the pipeline's `STATE` item: one deployment in flight per endpoint,
  * only the newest approval queued, one promotion per deployment, one rollback per request. The store only updates
  * the attributes it owns on `STATE` (training keeps its slot on the same item).
