@@ -67,6 +67,8 @@ export function registerApproveCommand(program: Command, projectRoot: () => stri
           }),
         );
       }
+      // The deployment takes only approvals newer than every approval it took (docs/deployment.md).
+      const { approvedVersion } = await clients.store.getState(name);
       const result = {
         pipeline: name,
         modelVersion: version,
@@ -74,13 +76,18 @@ export function registerApproveCommand(program: Command, projectRoot: () => stri
         previousStatus,
         approvalStatus: 'Approved',
         changed: previousStatus !== 'Approved',
+        deploys: previousStatus !== 'Approved' && version > approvedVersion,
       };
       if (options.json) printJson(result);
+      else if (!result.changed) process.stdout.write(`${name} v${version} was approved already; nothing changed\n`);
+      else if (result.deploys)
+        process.stdout.write(
+          `${name} v${version} approved (was ${previousStatus}); its deployment follows: mlops status ${name}\n`,
+        );
       else
         process.stdout.write(
-          result.changed
-            ? `${name} v${version} approved (was ${previousStatus}); its deployment follows: mlops status ${name}\n`
-            : `${name} v${version} was approved already; nothing changed\n`,
+          `${name} v${version} approved (was ${previousStatus}), but v${approvedVersion} was approved after it: ` +
+            `v${version} will not be deployed (to go back to an earlier champion: mlops rollback ${name})\n`,
         );
       process.exitCode = EXIT.ok;
     } finally {

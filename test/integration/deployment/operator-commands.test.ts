@@ -95,7 +95,12 @@ describe('operator commands on the local runtime', () => {
     await harness.settle();
 
     expect(exitCode).toBe(0);
-    expect(output).toMatchObject({ modelPackageArn: v1.arn, previousStatus: 'PendingManualApproval', changed: true });
+    expect(output).toMatchObject({
+      modelPackageArn: v1.arn,
+      previousStatus: 'PendingManualApproval',
+      changed: true,
+      deploys: true,
+    });
     expect(await harness.predict('ops')).toEqual(['0.2', '0.2']);
     const status = (await json('status', 'ops')).output;
     expect(status).toMatchObject({
@@ -104,7 +109,7 @@ describe('operator commands on the local runtime', () => {
       deploymentInFlight: null,
       lastDeployment: { modelVersion: 1, status: 'succeeded', trigger: 'approval' },
     });
-    expect((await json('approve', 'ops', '1')).output).toMatchObject({ changed: false });
+    expect((await json('approve', 'ops', '1')).output).toMatchObject({ changed: false, deploys: false });
   });
 
   it('approve of a version the registry does not have is a usage error', async () => {
@@ -174,5 +179,24 @@ describe('operator commands on the local runtime', () => {
     expect(stdout).toMatch(/endpoint {4}ops: InService with ops-v1-/);
     expect(stdout).toMatch(/last deploy v1 succeeded/);
     expect(stdout).toMatch(/last eval {3}ok for .* \(1100\/1200 labelled\) roc_auc=0\.8123/);
+  });
+
+  it('approve says so when a version older than the newest approval will not be deployed', async () => {
+    const pending = await harness.registerPackage(
+      'ops',
+      await harness.uploadModel('m/ops-x.tar.gz', 0.3),
+      'PendingManualApproval',
+    );
+    const newer = await harness.registerPackage('ops', await harness.uploadModel('m/ops-y.tar.gz', 0.4), 'Approved');
+    await harness.settle();
+    expect(await harness.predict('ops')).toEqual(['0.4', '0.4']);
+
+    const { stdout, exitCode } = await mlops('approve', 'ops', String(pending.version));
+    await harness.settle();
+
+    expect(exitCode).toBe(0);
+    expect(stdout).toContain(`v${newer.version} was approved after it: v${pending.version} will not be deployed`);
+    expect((await harness.store.getState('ops')).champion?.modelVersion).toBe(newer.version);
+    await harness.lifecycleEvents();
   });
 });
