@@ -221,10 +221,27 @@ export class DeploymentRunner {
       retainDeploymentConfig: false,
       alarms: await this.rollbackAlarms(settings),
     });
-    if (!(await this.options.store.claim(settings.pipeline, inFlight, record, mode, this.nowSeconds()))) {
+    const abandoned = this.abandonedBy(state, inFlight);
+    if (!(await this.options.store.claim(settings.pipeline, inFlight, record, mode, this.nowSeconds(), abandoned))) {
       return undefined;
     }
+    if (abandoned !== undefined) await this.announce(settings.pipeline, abandoned.inFlight.sortKey);
     return this.advance(settings, inFlight, plan);
+  }
+
+  /** The deployment whose expired lock `next` takes over, with why it is recorded as failed. */
+  private abandonedBy(
+    state: PipelineDeploymentState,
+    next: InFlightDeployment,
+  ): { inFlight: InFlightDeployment; reason: string } | undefined {
+    const old = state.inFlight;
+    if (old === undefined || holdsSlot(old, this.nowSeconds())) return undefined;
+    return {
+      inFlight: old,
+      reason:
+        `abandoned: no end of the deployment was seen before its lock expired at ` +
+        `${new Date(old.lockExpiresAt * 1000).toISOString()}; deployment ${next.deploymentId} took the endpoint over`,
+    };
   }
 
   private newDeployment(

@@ -179,7 +179,9 @@ export class DeploymentStore {
 
   /**
    * Takes the endpoint's slot for `inFlight` and records the deployment, in one transaction (pattern 12), when the
-   * slot is free (or its lock expired) and `mode`'s condition holds. False when someone else got there first.
+   * slot is free (or its lock expired) and `mode`'s condition holds. A deployment whose expired lock is taken over
+   * (`abandoned`) is recorded `failed` in the same transaction, if it is still in progress. False when someone else
+   * got there first.
    */
   public async claim(
     pipeline: string,
@@ -187,6 +189,7 @@ export class DeploymentStore {
     record: DeploymentRecord,
     mode: ClaimMode,
     nowSeconds: number,
+    abandoned?: { readonly inFlight: InFlightDeployment; readonly reason: string },
   ): Promise<boolean> {
     const names: Record<string, string> = { '#deployment': 'deployment' };
     const values: Record<string, unknown> = { ':deployment': inFlight, ':now': nowSeconds };
@@ -241,6 +244,25 @@ export class DeploymentStore {
                 ExpressionAttributeNames: { '#pk': PK },
               },
             },
+            ...(abandoned === undefined
+              ? []
+              : [
+                  {
+                    Update: {
+                      TableName: this.tableName,
+                      Key: { [PK]: pipelinePartition(pipeline), [SK]: abandoned.inFlight.sortKey },
+                      UpdateExpression: 'SET #status = :failed, reason = :reason, endedAt = :ended',
+                      ConditionExpression: '#status = :inProgress',
+                      ExpressionAttributeNames: { '#status': 'status' },
+                      ExpressionAttributeValues: {
+                        ':failed': 'failed',
+                        ':inProgress': 'in-progress',
+                        ':reason': abandoned.reason.slice(0, 1024),
+                        ':ended': record.startedAt,
+                      },
+                    },
+                  },
+                ]),
           ],
         }),
       );

@@ -82,7 +82,7 @@ describe('DeploymentStore', () => {
     expect((await store.getState('race')).approvedVersion).toBe(1);
   });
 
-  it('queues only the newest approval while the slot is held, and takes an expired slot over', async () => {
+  it('queues only the newest approval while the slot is held, and takes an expired slot over, ending it', async () => {
     const first = deployment('queue', 1);
     expect(await store.claim('queue', first.inFlight, first.record, { kind: 'approval' }, NOW)).toBe(true);
     const queued = await Promise.all(
@@ -93,9 +93,16 @@ describe('DeploymentStore', () => {
 
     const late = deployment('queue', 4);
     expect(await store.claim('queue', late.inFlight, late.record, { kind: 'approval' }, NOW)).toBe(false);
-    expect(await store.claim('queue', late.inFlight, late.record, { kind: 'approval' }, NOW + 3601)).toBe(true);
-    // Taking the slot for v4 also drops the older queued v3.
+    const abandoned = { inFlight: first.inFlight, reason: 'abandoned: lock expired' };
+    expect(await store.claim('queue', late.inFlight, late.record, { kind: 'approval' }, NOW + 3601, abandoned)).toBe(
+      true,
+    );
+    // Taking the slot for v4 also drops the older queued v3, and ends the abandoned v1.
     expect((await store.getState('queue')).queued).toBeUndefined();
+    expect(await store.getDeployment('queue', first.inFlight.sortKey)).toMatchObject({
+      status: 'failed',
+      reason: 'abandoned: lock expired',
+    });
   });
 
   it('promotes a champion once for two concurrent conclusions, and the queued model claims only as queued', async () => {
