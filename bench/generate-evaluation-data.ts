@@ -256,7 +256,8 @@ function hourPathOf(t: number): string {
   return `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${pad(d.getUTCHours())}`;
 }
 
-if (process.argv[1] !== undefined && import.meta.filename === path.resolve(process.argv[1])) {
+// Run alone only: the benchmark's bundle inlines this module, so `import.meta.filename` cannot tell.
+if (/generate-evaluation-data\.ts$/.test(process.argv[1] ?? '')) {
   const dir = process.argv[2] ?? 'bench/.data/evaluation';
   const t = performance.now();
   const data = generateEvaluationData(dir, Number(process.argv[3] ?? '1000000'));

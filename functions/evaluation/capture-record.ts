@@ -12,163 +12,66 @@
  * `eventMetadata` first), `inferenceId` is optional, and either side of `captureData` may be missing (capture of
  * input or output only).
  */
-import { keyIs, type ObjectHandler, scanLine, StringSlot } from './json-line-scanner';
+import { ObjectShape, scanLine, StringSlot } from './json-line-scanner';
 
 /** How a captured payload's `data` string is encoded. */
 export const ENCODING_CSV = 1;
 export const ENCODING_JSON = 2;
 export const ENCODING_BASE64 = 3;
 
-const key = (s: string) => Buffer.from(s, 'latin1');
-const K_CAPTURE_DATA = key('captureData');
-const K_ENDPOINT_INPUT = key('endpointInput');
-const K_ENDPOINT_OUTPUT = key('endpointOutput');
-const K_CONTENT_TYPE = key('observedContentType');
-const K_MODE = key('mode');
-const K_DATA = key('data');
-const K_ENCODING = key('encoding');
-const K_EVENT_METADATA = key('eventMetadata');
-const K_EVENT_ID = key('eventId');
-const K_INFERENCE_ID = key('inferenceId');
-const K_INFERENCE_TIME = key('inferenceTime');
-const K_EVENT_VERSION = key('eventVersion');
-const K_GROUND_TRUTH_DATA = key('groundTruthData');
-
 /** `endpointInput` or `endpointOutput`, or `groundTruthData`: a payload and how it is encoded. */
-export class PayloadFields implements ObjectHandler {
-  public readonly contentType = new StringSlot();
-  public readonly mode = new StringSlot();
-  public readonly data = new StringSlot();
-  public readonly encoding = new StringSlot();
-  /** The member was there (as an object). */
-  public seen = false;
-
-  reset(): void {
-    this.contentType.reset();
-    this.mode.reset();
-    this.data.reset();
-    this.encoding.reset();
-    this.seen = false;
+export class PayloadFields extends ObjectShape {
+  constructor(
+    public readonly contentType = new StringSlot(),
+    public readonly mode = new StringSlot(),
+    public readonly data = new StringSlot(),
+    public readonly encoding = new StringSlot(),
+  ) {
+    super({ observedContentType: contentType, mode, data, encoding });
   }
-
-  route = (buf: Uint8Array, s: number, e: number): StringSlot | null => {
-    switch (e - s) {
-      case 4:
-        return keyIs(buf, s, e, K_DATA) ? this.data : keyIs(buf, s, e, K_MODE) ? this.mode : null;
-      case 8:
-        return keyIs(buf, s, e, K_ENCODING) ? this.encoding : null;
-      case 19:
-        return keyIs(buf, s, e, K_CONTENT_TYPE) ? this.contentType : null;
-      default:
-        return null;
-    }
-  };
 }
 
 /** `eventMetadata`. */
-export class EventMetadataFields implements ObjectHandler {
-  public readonly eventId = new StringSlot();
-  public readonly inferenceId = new StringSlot();
-  public readonly inferenceTime = new StringSlot();
-
-  reset(): void {
-    this.eventId.reset();
-    this.inferenceId.reset();
-    this.inferenceTime.reset();
-  }
-
-  route = (buf: Uint8Array, s: number, e: number): StringSlot | null => {
-    switch (e - s) {
-      case 7:
-        return keyIs(buf, s, e, K_EVENT_ID) ? this.eventId : null;
-      case 11:
-        return keyIs(buf, s, e, K_INFERENCE_ID) ? this.inferenceId : null;
-      case 13:
-        return keyIs(buf, s, e, K_INFERENCE_TIME) ? this.inferenceTime : null;
-      default:
-        return null;
-    }
-  };
-}
-
-/** A member given twice keeps only its last value, as with `JSON.parse`. */
-function again<T extends { reset(): void }>(fields: T): T {
-  fields.reset();
-  return fields;
-}
-
-function payload(fields: PayloadFields): PayloadFields {
-  fields.reset();
-  fields.seen = true;
-  return fields;
-}
-
-class CaptureDataFields implements ObjectHandler {
+export class EventMetadataFields extends ObjectShape {
   constructor(
-    private readonly input: PayloadFields,
-    private readonly output: PayloadFields,
-  ) {}
-
-  route = (buf: Uint8Array, s: number, e: number): PayloadFields | null => {
-    if (keyIs(buf, s, e, K_ENDPOINT_INPUT)) return payload(this.input);
-    if (keyIs(buf, s, e, K_ENDPOINT_OUTPUT)) return payload(this.output);
-    return null;
-  };
+    public readonly eventId = new StringSlot(),
+    public readonly inferenceId = new StringSlot(),
+    public readonly inferenceTime = new StringSlot(),
+  ) {
+    super({ eventId, inferenceId, inferenceTime });
+  }
 }
 
 /** The fields of a capture line, reused from line to line (the hot loop allocates nothing). */
-export class CaptureFields implements ObjectHandler {
-  public readonly input = new PayloadFields();
-  public readonly output = new PayloadFields();
-  public readonly metadata = new EventMetadataFields();
-  public readonly eventVersion = new StringSlot();
-  private readonly captureData = new CaptureDataFields(this.input, this.output);
-  private captureDataSeen = false;
+export class CaptureFields extends ObjectShape {
+  private readonly captureData: ObjectShape;
 
-  reset(): void {
-    this.input.reset();
-    this.output.reset();
-    this.metadata.reset();
-    this.eventVersion.reset();
-    this.captureDataSeen = false;
+  constructor(
+    public readonly input = new PayloadFields(),
+    public readonly output = new PayloadFields(),
+    public readonly metadata = new EventMetadataFields(),
+    public readonly eventVersion = new StringSlot(),
+    captureData = new ObjectShape({ endpointInput: input, endpointOutput: output }),
+  ) {
+    super({ captureData, eventMetadata: metadata, eventVersion });
+    this.captureData = captureData;
   }
 
   /** Whether the line had a `captureData` object. */
   get hasCaptureData(): boolean {
-    return this.captureDataSeen;
+    return this.captureData.seen;
   }
-
-  route = (buf: Uint8Array, s: number, e: number): ObjectHandler | StringSlot | null => {
-    if (keyIs(buf, s, e, K_CAPTURE_DATA)) {
-      this.input.reset();
-      this.output.reset();
-      this.captureDataSeen = true;
-      return this.captureData;
-    }
-    if (keyIs(buf, s, e, K_EVENT_METADATA)) return again(this.metadata);
-    if (keyIs(buf, s, e, K_EVENT_VERSION)) return this.eventVersion;
-    return null;
-  };
 }
 
 /** The fields of a ground-truth line (REFERENCE.md 5.3). */
-export class GroundTruthFields implements ObjectHandler {
-  public readonly label = new PayloadFields();
-  public readonly metadata = new EventMetadataFields();
-  public readonly eventVersion = new StringSlot();
-
-  reset(): void {
-    this.label.reset();
-    this.metadata.reset();
-    this.eventVersion.reset();
+export class GroundTruthFields extends ObjectShape {
+  constructor(
+    public readonly label = new PayloadFields(),
+    public readonly metadata = new EventMetadataFields(),
+    public readonly eventVersion = new StringSlot(),
+  ) {
+    super({ groundTruthData: label, eventMetadata: metadata, eventVersion });
   }
-
-  route = (buf: Uint8Array, s: number, e: number): ObjectHandler | StringSlot | null => {
-    if (keyIs(buf, s, e, K_GROUND_TRUTH_DATA)) return payload(this.label);
-    if (keyIs(buf, s, e, K_EVENT_METADATA)) return again(this.metadata);
-    if (keyIs(buf, s, e, K_EVENT_VERSION)) return this.eventVersion;
-    return null;
-  };
 }
 
 /**
@@ -214,7 +117,6 @@ function scanWithFallback(
   fields: CaptureFields | GroundTruthFields,
   shape: Readonly<Record<string, unknown>>,
 ): ScannedLine {
-  fields.reset();
   if (scanLine(buf, start, end, fields)) return buf;
   let parsed: unknown;
   try {
@@ -227,7 +129,6 @@ function scanWithFallback(
   const canonical = Buffer.from(
     JSON.stringify(pick(parsed, shape as Readonly<Record<string, true | Readonly<Record<string, unknown>>>>)),
   );
-  fields.reset();
   if (!scanLine(canonical, 0, canonical.length, fields)) throw new Error('the canonical form of a line did not scan');
   return canonical;
 }

@@ -41,24 +41,10 @@ class Int32List {
   }
 }
 
-/** A growable Uint8Array. */
-class Uint8Flags {
-  public length = 0;
-  public values = new Uint8Array(1024);
-  push(v: number): void {
-    if (this.length === this.values.length) {
-      const next = new Uint8Array(this.values.length * 2);
-      next.set(this.values);
-      this.values = next;
-    }
-    this.values[this.length++] = v;
-  }
-}
-
 /** Captured lines, then ground-truth lines, in; an {@link EvaluationAccumulator} out. */
 export class LiveEvaluation {
   readonly accumulator: EvaluationAccumulator;
-  private readonly index = new JoinIndex();
+  private readonly index: JoinIndex;
   private readonly hasher = new Hasher();
   private readonly capture = new CaptureFields();
   private readonly truth = new GroundTruthFields();
@@ -69,14 +55,17 @@ export class LiveEvaluation {
   private readonly windowStart: number;
   private readonly windowEnd: number;
 
-  /** Per captured request: its first prediction row; its variant; whether a label record claimed it. */
-  private readonly rowStart = new Int32List();
-  private readonly variantOf = new Uint8Flags();
-  private readonly labeled = new Uint8Flags();
+  /**
+   * Per captured request, three doubles side by side: its first prediction row, `rows * 512 + variant * 2 + labeled`,
+   * and its first row's value. The ground truth arrives in no particular order, so each label costs cache misses:
+   * one here instead of one per array (profiled: 0.55 s -> 0.38 s of self time for 1M labels).
+   */
+  private readonly captures: Float64List;
+  private captureCount = 0;
   private readonly variantList: VariantAccumulator[] = [];
   private readonly variantIds = new Map<string, number>();
   /** Per prediction row: the score or value (binary, regression) or the class id (multiclass). */
-  private readonly rowValues = new Float64List(1 << 16);
+  private readonly rowValues: Float64List;
   /** Multiclass: per row, where its probabilities start in `probabilities` (-1: none) and how many. */
   private readonly probabilityStart = new Int32List();
   private readonly probabilityCount = new Int32List();
@@ -86,7 +75,14 @@ export class LiveEvaluation {
   private readonly probabilityColumn: Map<string, number>;
   private labelsStarted = false;
 
-  constructor(readonly options: EvaluationOptions) {
+  /** `expectedCaptures` sizes the index and arrays up front (no rehash or copy while reading). */
+  constructor(
+    readonly options: EvaluationOptions,
+    expectedCaptures = 1 << 14,
+  ) {
+    this.index = new JoinIndex(Math.ceil(expectedCaptures * 1.6));
+    this.captures = new Float64List(expectedCaptures * 3);
+    this.rowValues = new Float64List(expectedCaptures);
     this.accumulator = new EvaluationAccumulator(options);
     this.predictions = new RowPredictions(options.problemType, options.classLabels);
     this.labels = new RowLabels(options.problemType);
@@ -171,27 +167,29 @@ export class LiveEvaluation {
     if (fields.input.seen) {
       stager?.reset();
       const decoded = decodeInput(b, fields.input, stager ?? COUNT_ONLY);
-      if ('error' in decoded) return this.invalid(file, line, decoded.error);
-      rows = decoded.rows;
+      if (typeof decoded === 'string') return this.invalid(file, line, decoded);
+      rows = decoded;
     }
     const predictions = this.predictions;
     const error = decodePredictions(b, fields.output, rows, predictions);
     if (error !== null) return this.invalid(file, line, error);
     const n = predictions.count;
     if (n === 0) return this.invalid(file, line, 'no prediction in the response');
+    if (n > 1 << 20) return this.invalid(file, line, `${n} predictions in one response (at most ${1 << 20})`);
+    const kind = this.options.problemType;
     if (rows >= 0 && rows !== n) return this.invalid(file, line, `${rows} request row(s) but ${n} prediction(s)`);
 
     const v = this.variantIndex(variant);
     const target = this.variantList[v]!;
-    this.index.insert(h1, h2, this.rowStart.length);
-    this.rowStart.push(this.rowValues.length);
-    this.variantOf.push(v);
-    this.labeled.push(0);
+    this.index.insert(h1, h2, this.captureCount++);
+    const captures = this.captures;
+    captures.push(this.rowValues.length);
+    captures.push(n * 512 + v * 2);
+    captures.push(kind === 'multiclass' ? this.classId(predictions.labels[0]!) : predictions.scores[0]!);
     if (stager !== null && rows < 0) {
       stager.reset();
       stager.ensureRows(n);
     }
-    const kind = this.options.problemType;
     for (let r = 0; r < n; r++) {
       if (kind === 'multiclass') {
         const label = predictions.labels[r]!;
@@ -250,30 +248,31 @@ export class LiveEvaluation {
       return;
     }
     const capture = this.index.valueAt(slot);
-    if (capture === LABEL_ONLY || this.labeled.values[capture] !== 0) {
+    const captures = this.captures.values;
+    const info = capture === LABEL_ONLY ? 0 : captures[capture * 3 + 1]!;
+    if (capture === LABEL_ONLY || info % 2 === 1) {
       counts.duplicates++;
       return;
     }
     counts.records++;
-    this.labeled.values[capture] = 1;
+    captures[capture * 3 + 1] = info + 1;
     const labels = this.labels;
     const error = decodeLabels(b, fields.label, labels);
-    const first = this.rowStart.values[capture]!;
-    const rows =
-      (capture + 1 < this.rowStart.length ? this.rowStart.values[capture + 1]! : this.rowValues.length) - first;
+    const rows = Math.floor(info / 512);
     if (error !== null || labels.count !== rows) {
       acc.join.invalidLabels++;
       acc.example('invalid-label', file, line, error ?? `${labels.count} label(s) for a request of ${rows} row(s)`);
       return;
     }
-    const variant = this.variantList[this.variantOf.values[capture]!]!;
+    const variant = this.variantList[Math.floor(info / 2) % 256]!;
     const metrics = variant.metrics;
+    const first = captures[capture * 3]!;
     const values = this.rowValues.values;
-    if (metrics instanceof BinaryAccumulator) {
+    if (rows === 1 && !(metrics instanceof MulticlassAccumulator)) {
+      metrics.add(captures[capture * 3 + 2]!, labels.values[0]!);
+    } else if (metrics instanceof BinaryAccumulator || metrics instanceof RegressionAccumulator) {
       for (let r = 0; r < rows; r++) metrics.add(values[first + r]!, labels.values[r]!);
-    } else if (metrics instanceof RegressionAccumulator) {
-      for (let r = 0; r < rows; r++) metrics.add(values[first + r]!, labels.values[r]!);
-    } else if (metrics instanceof MulticlassAccumulator) {
+    } else {
       for (let r = 0; r < rows; r++) {
         const trueLabel = labels.texts[r]!;
         const predicted = this.classNames[values[first + r]!]!;
@@ -296,13 +295,7 @@ export class LiveEvaluation {
 
   /** Bytes held by the join's index and per-row arrays (for the benchmark's memory account). */
   get indexBytes(): number {
-    return (
-      this.index.bytes +
-      this.rowStart.values.byteLength +
-      this.variantOf.values.byteLength +
-      this.labeled.values.byteLength +
-      this.rowValues.values.byteLength
-    );
+    return this.index.bytes + this.captures.values.byteLength + this.rowValues.values.byteLength;
   }
 }
 

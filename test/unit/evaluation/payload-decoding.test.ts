@@ -29,7 +29,7 @@ function rowsOf(input: Payload): { rows: string[][] } | { error: string } {
     named: (name, v) => rows.at(-1)!.push(`${name}=${JSON.stringify(v)}`),
   };
   const result = decodeInput(b, f.input, sink);
-  return 'error' in result ? result : (expect(result.rows).toBe(rows.length), { rows });
+  return typeof result === 'string' ? { error: result } : (expect(result).toBe(rows.length), { rows });
 }
 
 function predictions(output: Payload, kind: PredictionKind, expectedRows = 1, classLabels?: string[]) {
