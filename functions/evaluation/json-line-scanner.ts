@@ -192,18 +192,30 @@ export class ObjectShape {
     for (const t of this.targets) t.reset();
   }
 
-  /** The member whose key is the bytes `[s, e)`, or null. */
-  member(buf: Uint8Array, s: number, e: number): StringSlot | ObjectShape | null {
-    const n = e - s;
+  /**
+   * The index of the known key that starts at `s` and is closed by a quote before `end`, or -1. Known keys are plain
+   * ASCII, so a match is a valid JSON string: the key needs no scan of its own.
+   */
+  match(buf: Uint8Array, s: number, end: number): number {
     const lengths = this.lengths;
     for (let k = 0; k < lengths.length; k++) {
-      if (lengths[k] !== n) continue;
+      const n = lengths[k]!;
+      if (s + n >= end || buf[s + n] !== QUOTE) continue;
       const key = this.keys[k]!;
       let i = 0;
       while (i < n && key[i] === buf[s + i]) i++;
-      if (i === n) return this.targets[k]!;
+      if (i === n) return k;
     }
-    return null;
+    return -1;
+  }
+
+  keyLength(k: number): number {
+    return this.lengths[k]!;
+  }
+
+  /** The target of member `k`. */
+  target(k: number): StringSlot | ObjectShape {
+    return this.targets[k]!;
   }
 }
 
@@ -222,17 +234,21 @@ export function scanObject(buf: Uint8Array, i: number, end: number, shape: Objec
   for (;;) {
     if (i >= end || buf[i] !== QUOTE) return -1;
     const ks = i + 1;
-    let j = ks;
-    while (STRING_STOP[buf[j]!] === 0) j++;
-    // An escaped key (or none) leaves the line to JSON.parse.
-    if (j >= end || buf[j] !== QUOTE) return -1;
-    const ke = j;
+    const known = shape.match(buf, ks, end);
+    let j: number;
+    if (known >= 0) j = ks + shape.keyLength(known);
+    else {
+      j = ks;
+      while (STRING_STOP[buf[j]!] === 0) j++;
+      // An escaped key (or none) leaves the line to JSON.parse: it might spell a known key.
+      if (j >= end || buf[j] !== QUOTE) return -1;
+    }
     i = j + 1;
     while (i < end && IS_SPACE[buf[i]!] === 1) i++;
     if (i >= end || buf[i] !== COLON) return -1;
     i++;
     while (i < end && IS_SPACE[buf[i]!] === 1) i++;
-    const target = shape.member(buf, ks, ke);
+    const target = known >= 0 ? shape.target(known) : null;
     if (target === null) i = skipValue(buf, i, end, 1);
     else if (target instanceof StringSlot) i = buf[i] === QUOTE ? scanString(buf, i, end, target) : -1;
     else {
