@@ -7,6 +7,9 @@ import { registerConfigCommand } from './commands/config';
 import { registerValidateCommand } from './commands/validate';
 import { registerLocalCommand } from './commands/local';
 import { registerRunsCommands } from './commands/runs';
+import { registerApproveCommand } from './commands/approve';
+import { registerRollbackCommand } from './commands/rollback';
+import { registerStatusCommand } from './commands/status';
 import { EXIT, UsageError } from './exit-codes';
 
 const program = new Command('mlops')
@@ -19,6 +22,9 @@ registerConfigCommand(program, projectRoot);
 registerValidateCommand(program, projectRoot);
 registerLocalCommand(program, projectRoot);
 registerRunsCommands(program, projectRoot);
+registerStatusCommand(program, projectRoot);
+registerApproveCommand(program, projectRoot);
+registerRollbackCommand(program, projectRoot);
 
 try {
   await program.parseAsync(process.argv);

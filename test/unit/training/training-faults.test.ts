@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from '../../infra/cdk-context';
 
 /** The table as far as a start needs it, in memory: one pipeline's state and runs. */
 class MemoryStore {
-  public state_: TrainingState & { retrainPending?: boolean } = {};
+  public state_: { -readonly [K in keyof TrainingState]: TrainingState[K] } = {};
   public runs_ = new Map<string, RunRecord>();
   public triggers = new Set<string>();
   state = (): Promise<TrainingState> => Promise.resolve({ ...this.state_ });
