@@ -37,9 +37,24 @@ async function* inflated(source: ByteSource): AsyncGenerator<Uint8Array> {
   else yield* all();
 }
 
-/** Calls `handle` for each non-blank line of a source. */
-export async function forEachSourceLine(source: ByteSource, handle: LineHandler): Promise<void> {
+/**
+ * Longest line kept, in bytes. A captured request is at most 6 MB (InvokeEndpoint's payload limit), 8 MB as base64;
+ * a longer line is no capture record and would only grow memory.
+ */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Calls `handle` for each non-blank line of a source, and `tooLong` (with its number) for each line longer than
+ * `maxLineBytes`, which is skipped without being kept.
+ */
+export async function forEachSourceLine(
+  source: ByteSource,
+  handle: LineHandler,
+  tooLong: (line: number) => void = () => {},
+  maxLineBytes = MAX_LINE_BYTES,
+): Promise<void> {
   let tail: Buffer | null = null;
+  let skipping = false;
   let line = 0;
   const emit = (buf: Uint8Array, start: number, end: number) => {
     line++;
@@ -55,27 +70,46 @@ export async function forEachSourceLine(source: ByteSource, handle: LineHandler)
   for await (const chunk of inflated(source)) {
     const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let pos = 0;
-    if (tail !== null) {
+    if (skipping || tail !== null) {
       const nl = buf.indexOf(LF);
       if (nl < 0) {
-        tail = Buffer.concat([tail, buf]);
+        if (!skipping) {
+          tail = Buffer.concat([tail!, buf]);
+          if (tail.length > maxLineBytes) {
+            skipping = true;
+            tail = null;
+          }
+        }
         continue;
       }
-      const joined = Buffer.concat([tail, buf.subarray(0, nl)]);
+      if (skipping || tail!.length + nl > maxLineBytes) {
+        line++;
+        tooLong(line);
+      } else {
+        const joined = Buffer.concat([tail!, buf.subarray(0, nl)]);
+        emit(joined, 0, joined.length);
+      }
+      skipping = false;
       tail = null;
-      emit(joined, 0, joined.length);
       pos = nl + 1;
     }
     for (;;) {
       const nl = buf.indexOf(LF, pos);
       if (nl < 0) break;
-      emit(buf, pos, nl);
+      if (nl - pos > maxLineBytes) {
+        line++;
+        tooLong(line);
+      } else emit(buf, pos, nl);
       pos = nl + 1;
     }
     // The unfinished line is copied: the stream may reuse the chunk's memory.
-    if (pos < buf.length) tail = Buffer.from(buf.subarray(pos));
+    if (pos < buf.length) {
+      if (buf.length - pos > maxLineBytes) skipping = true;
+      else tail = Buffer.from(buf.subarray(pos));
+    }
   }
-  if (tail !== null) emit(tail, 0, tail.length);
+  if (skipping) tooLong(line + 1);
+  else if (tail !== null) emit(tail, 0, tail.length);
 }
 
 /** Reads every capture source, then every ground-truth source, into a new {@link LiveEvaluation}. */
@@ -89,14 +123,18 @@ export async function evaluateSources(
   const evaluation = new LiveEvaluation(options, Math.min(1 << 24, Math.max(1 << 12, Math.ceil(bytes / 384))));
   for (const { source, variant } of captures) {
     evaluation.captureFile();
-    await forEachSourceLine(source, (buf, start, end, line) =>
-      evaluation.captureLine(buf, start, end, source.name, line, variant ?? ''),
+    await forEachSourceLine(
+      source,
+      (buf, start, end, line) => evaluation.captureLine(buf, start, end, source.name, line, variant ?? ''),
+      (line) => evaluation.captureTooLong(source.name, line),
     );
   }
   for (const source of groundTruth) {
     evaluation.groundTruthFile();
-    await forEachSourceLine(source, (buf, start, end, line) =>
-      evaluation.groundTruthLine(buf, start, end, source.name, line),
+    await forEachSourceLine(
+      source,
+      (buf, start, end, line) => evaluation.groundTruthLine(buf, start, end, source.name, line),
+      (line) => evaluation.groundTruthTooLong(source.name, line),
     );
   }
   return evaluation;

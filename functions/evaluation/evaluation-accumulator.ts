@@ -246,8 +246,10 @@ function metricsFromState(state: MetricState): MetricAccumulator {
 export function driftPlanOf(options: EvaluationOptions): DriftPlan | null {
   if (options.baseline === undefined) return null;
   const target = options.target;
-  const features = options.features ?? options.baseline.columns.map((c) => c.name).filter((name) => name !== target);
-  return planDrift(options.baseline, features, target);
+  if (options.features !== undefined) return planDrift(options.baseline, options.features, target);
+  // Without a feature list only named values (JSON objects) can be placed: the baseline's columns, less the label.
+  const named = options.baseline.columns.map((c) => c.name).filter((name) => name !== target);
+  return planDrift(options.baseline, named, target, false);
 }
 
 /** Metrics, drift and counts of one variant or of the whole endpoint. */

@@ -66,6 +66,11 @@ export interface DriftPlan {
   readonly features: readonly FeatureDriftSpec[];
   /** The prediction's spec (against the target's baseline column), or null. */
   readonly prediction: FeatureDriftSpec | null;
+  /**
+   * Whether positional values (CSV, arrays) map onto `features` in order; false when the features were taken from
+   * the baseline's columns, whose order says nothing about the requests'. @default true
+   */
+  readonly positional?: boolean;
 }
 
 /** The smallest double above `x`. */
@@ -126,14 +131,27 @@ export function featureDriftSpec(name: string, column: ColumnProfile | undefined
   };
 }
 
-/** What drift is computed on, for these features (in input order) and the target column (for predictions). */
-export function planDrift(baseline: DatasetProfile, features: readonly string[], target?: string): DriftPlan {
+/**
+ * What drift is computed on, for these features and the target column (for predictions). `positional`: the
+ * features are the requests' values in order (see {@link DriftPlan}).
+ */
+export function planDrift(
+  baseline: DatasetProfile,
+  features: readonly string[],
+  target?: string,
+  positional = true,
+): DriftPlan {
   const columns = new Map(baseline.columns.map((c) => [c.name, c]));
   return {
     features: features.map((f) => featureDriftSpec(f, columns.get(f))),
     prediction: target === undefined ? null : featureDriftSpec(PREDICTION_FEATURE, columns.get(target)),
+    positional,
   };
 }
+
+/** Why a feature has no values when the requests are positional but the features' order is unknown. */
+export const NO_FEATURE_ORDER =
+  'no named values: CSV and array requests are positional; give the features in order (a contract or a list)';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Counting
@@ -282,12 +300,13 @@ export class DriftStager implements InputRowSink {
   public widthMismatches = 0;
   private rowValues = 0;
   private readonly predictionIndex: number;
+  /** Positional values tracked: the features, or none when their order is unknown. */
   private readonly trackedFeatures: number;
 
   constructor(readonly plan: DriftPlan) {
     this.specs = allSpecs(plan);
     this.width = this.specs.length;
-    this.trackedFeatures = plan.features.length;
+    this.trackedFeatures = plan.positional === false ? 0 : plan.features.length;
     this.predictionIndex = plan.prediction === null ? -1 : this.width - 1;
     this.categories = this.specs.map((s) =>
       s.kind === 'categorical' ? new CategoryBins(s.labels, s.labels.length, s.boolean) : null,
@@ -316,7 +335,9 @@ export class DriftStager implements InputRowSink {
   }
 
   private closeRow(): void {
-    if (this.rows > 0 && this.rowValues > 0 && this.rowValues !== this.trackedFeatures) this.widthMismatches++;
+    if (this.rows > 0 && this.rowValues > 0 && this.trackedFeatures > 0 && this.rowValues !== this.trackedFeatures) {
+      this.widthMismatches++;
+    }
   }
 
   private set(f: number, cell: number): void {
@@ -467,6 +488,7 @@ function numericResult(spec: Extract<FeatureDriftSpec, { kind: 'numeric' }>, cel
 
 /** The drift of every tracked feature (the prediction's last) from a window's counts. */
 export function driftResults(counts: DriftCounts): FeatureDrift[] {
+  const noValues = counts.plan.positional === false ? NO_FEATURE_ORDER : 'no values in the window';
   return allSpecs(counts.plan).map((spec, f) => {
     const cells = counts.cells[f]!;
     const missing = counts.missing[f]!;
@@ -498,7 +520,7 @@ export function driftResults(counts: DriftCounts): FeatureDrift[] {
         ks: null,
         ksPValue: null,
         bins: { labels: [...spec.labels, '(other)'], expected: spec.expected, actual },
-        ...(psi === null ? { reason: n === 0 ? 'no values in the window' : 'the baseline has no values' } : {}),
+        ...(psi === null ? { reason: n === 0 ? noValues : 'the baseline has no values' } : {}),
       };
     }
     const r = numericResult(spec, cells);
@@ -508,7 +530,7 @@ export function driftResults(counts: DriftCounts): FeatureDrift[] {
       missing,
       invalid,
       ...r,
-      ...(r.psi === null ? { reason: r.n === 0 ? 'no values in the window' : 'the baseline has no values' } : {}),
+      ...(r.psi === null ? { reason: r.n === 0 ? noValues : 'the baseline has no values' } : {}),
     };
   });
 }

@@ -217,6 +217,19 @@ export class LiveEvaluation {
     target.samples += n;
   }
 
+  /** A capture line too long to be a record (see `MAX_LINE_BYTES`). */
+  captureTooLong(file: string, line: number): void {
+    this.accumulator.capture.lines++;
+    this.unparseable(file, line, 'line too long to be a capture record');
+  }
+
+  /** A ground-truth line too long to be a record. */
+  groundTruthTooLong(file: string, line: number): void {
+    this.accumulator.groundTruth.lines++;
+    this.accumulator.groundTruth.unparseable++;
+    this.accumulator.example('unparseable-ground-truth', file, line, 'line too long to be a label record');
+  }
+
   private unparseable(file: string, line: number, reason: string): void {
     this.accumulator.capture.unparseable++;
     this.accumulator.example('unparseable-capture', file, line, reason);

@@ -8,10 +8,12 @@ import {
   driftResults,
   DriftStager,
   featureDriftSpec,
+  NO_FEATURE_ORDER,
   planDrift,
   PREDICTION_FEATURE,
 } from '../../../functions/evaluation/feature-drift';
 import { churnCsv } from '../../fixtures/churn/small-batch';
+import { captureLine } from './capture-lines';
 import { CHURN_FEATURES, churnBaseline, churnTraffic } from './churn-traffic';
 import { seededRandom } from './seeded-random';
 
@@ -90,6 +92,28 @@ describe('feature drift against the contract profile', () => {
       expect(d!.ks!).toBeLessThanOrEqual(exact + 1 / train.length + 1e-12);
       if (shift > 1.2) expect(d!.ks!).toBeGreaterThan(0.7 * exact);
     }
+  });
+
+  it('places only named values when the features are not listed (CSV order is unknown)', async () => {
+    const baseline = await churnBaseline(500, 1);
+    const captures = [
+      captureLine({ eventId: 'a', input: '12,59.9,718.8,one-year,credit card,0,basic', output: '0.5' }),
+      captureLine({
+        eventId: 'b',
+        input: { data: '{"instances":[{"plan":"basic","tenure_months":3}]}', encoding: 'JSON' },
+        output: '0.5',
+      }),
+    ];
+    const evaluation = await evaluateSources([{ source: bufferSource(captures.join('\n'), 'c.jsonl') }], [], {
+      problemType: 'binary',
+      baseline,
+      target: 'churned',
+    });
+    const drift = evaluation.accumulator.endpointResult().drift;
+    expect(drift.find((d) => d.feature === 'plan')).toMatchObject({ n: 1 });
+    expect(drift.find((d) => d.feature === 'tenure_months')).toMatchObject({ n: 1 });
+    expect(drift.find((d) => d.feature === 'monthly_charges')).toMatchObject({ n: 0, reason: NO_FEATURE_ORDER });
+    expect(evaluation.accumulator.capture.widthMismatches).toBe(0);
   });
 
   it('says why a feature cannot be compared', () => {

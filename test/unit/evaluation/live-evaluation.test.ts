@@ -191,6 +191,25 @@ describe('forEachSourceLine', () => {
     }
   });
 
+  it('skips lines longer than the limit, without keeping them, and says which', async () => {
+    const body = `short\n${'x'.repeat(30)}\nok\n${'y'.repeat(25)}`;
+    for (const chunk of [1, 4, 7, 100]) {
+      const seen: [number, string][] = [];
+      const tooLong: number[] = [];
+      await forEachSourceLine(
+        bufferSource(body, 'x.jsonl', chunk),
+        (buf, s, e, line) => seen.push([line, Buffer.from(buf.subarray(s, e)).toString()]),
+        (line) => tooLong.push(line),
+        10,
+      );
+      expect(seen).toEqual([
+        [1, 'short'],
+        [3, 'ok'],
+      ]);
+      expect(tooLong).toEqual([2, 4]);
+    }
+  });
+
   it('inflates gzip, by name or by its magic bytes', async () => {
     const gz = gzipSync(Buffer.from('one\ntwo\n'));
     expect(await collect(bufferSource(gz, 'x.jsonl.gz', 5))).toEqual([
