@@ -118,9 +118,10 @@ export async function evaluateSources(
   groundTruth: readonly ByteSource[],
   options: EvaluationOptions,
 ): Promise<LiveEvaluation> {
-  // A capture record takes 300 to 500 bytes: size the join for the bytes to read (gzip ones grow as they go).
+  // A capture record takes 300 to 500 bytes: size the join for the bytes to read, up to 4M records (100 MB up front);
+  // beyond, and for gzip, the arrays grow as they fill.
   const bytes = captures.reduce((sum, c) => sum + (c.source.size ?? 0), 0);
-  const evaluation = new LiveEvaluation(options, Math.min(1 << 24, Math.max(1 << 12, Math.ceil(bytes / 384))));
+  const evaluation = new LiveEvaluation(options, Math.min(1 << 22, Math.max(1 << 12, Math.ceil(bytes / 384))));
   for (const { source, variant } of captures) {
     evaluation.captureFile();
     await forEachSourceLine(

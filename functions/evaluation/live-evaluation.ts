@@ -7,7 +7,7 @@
  * Join rule (Model Monitor's; REFERENCE.md 5.3): a capture's key is its `eventMetadata.inferenceId` when it has one,
  * else its `eventMetadata.eventId`; a ground-truth record's key is its `eventMetadata.eventId`. One ground-truth record
  * labels one captured request; a request of N rows needs N labels in it, in row order (see label-decoding.ts).
- * The first capture and the first label record of a key win; the others are counted as duplicates. Nothing is
+ * The first usable capture and the first label record of a key win; the others are counted as duplicates. Nothing is
  * fatal: every line that cannot be used is counted, and the first few are kept as examples with file, line and reason.
  */
 import { Hasher } from '../contracts/uniqueness-table';
