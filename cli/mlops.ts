@@ -7,6 +7,7 @@ import { registerConfigCommand } from './commands/config';
 import { registerValidateCommand } from './commands/validate';
 import { registerLocalCommand } from './commands/local';
 import { registerRunsCommands } from './commands/runs';
+import { registerEvaluateCommand } from './commands/evaluate';
 import { registerApproveCommand } from './commands/approve';
 import { registerRollbackCommand } from './commands/rollback';
 import { registerStatusCommand } from './commands/status';
@@ -25,6 +26,7 @@ registerRunsCommands(program, projectRoot);
 registerStatusCommand(program, projectRoot);
 registerApproveCommand(program, projectRoot);
 registerRollbackCommand(program, projectRoot);
+registerEvaluateCommand(program, projectRoot);
 
 try {
   await program.parseAsync(process.argv);
