@@ -101,7 +101,9 @@ export function parseTrainingSettings(
         registry: z.looseObject({ approval: z.enum(['auto', 'manual']), modelPackageGroupName: z.string() }),
       }),
     )
-    .parse(JSON.parse(gunzipSync(Buffer.from(pipelinesSetting, 'base64')).toString('utf8'))) as unknown as TrainingPipelineSettings[];
+    .parse(
+      JSON.parse(gunzipSync(Buffer.from(pipelinesSetting, 'base64')).toString('utf8')),
+    ) as unknown as TrainingPipelineSettings[];
   return {
     pipelines,
     ...(vpcJson ? { vpc: VpcSchema.parse(JSON.parse(vpcJson)) } : {}),
