@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { conditionFailed } from './conditional-write';
 import { entityIdKey, entitySortKey, METADATA_TABLE_KEYS, objectMarkerKey, pipelinePartition } from './table-keys';
 
 /** A dataset version as recorded in the metadata table (docs/metadata.md). */
@@ -91,7 +91,7 @@ export class DatasetStore {
       );
       return { kind: 'recorded' };
     } catch (error) {
-      if (!isMarkerConflict(error)) throw error;
+      if (!conditionFailed(error, 0)) throw error;
       const existing = await this.client.send(
         new GetCommand({ TableName: this.tableName, Key: { [pk]: marker.pk, [sk]: marker.sk }, ConsistentRead: true }),
       );
@@ -140,9 +140,3 @@ export class DatasetStore {
 }
 
 /** The transaction failed because the object marker exists (the first item's condition). */
-function isMarkerConflict(error: unknown): boolean {
-  if (error instanceof ConditionalCheckFailedException) return true;
-  return (
-    error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-  );
-}

@@ -4,7 +4,6 @@
  * only the newest approval queued, one promotion per deployment, one rollback per request. The store only updates
  * the attributes it owns on `STATE` (training keeps its slot on the same item).
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   QueryCommand,
@@ -22,9 +21,10 @@ import {
   entitySortKey,
   entitySortKeyPrefix,
   METADATA_TABLE_KEYS,
-  PIPELINE_STATE_SORT_KEY,
+  pipelineStateKey,
   pipelinePartition,
 } from './table-keys';
+import { conditionFailed } from './conditional-write';
 
 const { partitionKey: PK, sortKey: SK, byIdIndex } = METADATA_TABLE_KEYS;
 
@@ -127,15 +127,6 @@ export type ClaimMode =
   /** A rollback: only from the expected champion, and once per request. */
   | { readonly kind: 'rollback'; readonly requestId: string; readonly championVersion: number };
 
-/** The write failed on its condition: someone else changed the state first. */
-function isConditionFailure(error: unknown): boolean {
-  if (error instanceof ConditionalCheckFailedException) return true;
-  return (
-    error instanceof TransactionCanceledException &&
-    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')
-  );
-}
-
 const SLOT_FREE = '(attribute_not_exists(#deployment) OR #deployment.lockExpiresAt < :now)';
 
 /** Deployment state (`STATE`) and records (`DEPLOYMENT#...`) of pipelines. */
@@ -145,14 +136,10 @@ export class DeploymentStore {
     private readonly tableName: string,
   ) {}
 
-  private stateKey(pipeline: string) {
-    return { [PK]: pipelinePartition(pipeline), [SK]: PIPELINE_STATE_SORT_KEY };
-  }
-
   /** The pipeline's deployment state (strongly consistent: every decision starts from it). */
   public async getState(pipeline: string): Promise<PipelineDeploymentState> {
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: this.stateKey(pipeline), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: pipelineStateKey(pipeline), ConsistentRead: true }),
     );
     const item = StateItemSchema.parse(Item ?? {});
     const champion: ChampionRef | undefined =
@@ -222,7 +209,7 @@ export class DeploymentStore {
             {
               Update: {
                 TableName: this.tableName,
-                Key: this.stateKey(pipeline),
+                Key: pipelineStateKey(pipeline),
                 UpdateExpression: update,
                 ConditionExpression: condition,
                 ExpressionAttributeNames: names,
@@ -268,7 +255,7 @@ export class DeploymentStore {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (conditionFailed(error)) return false;
       throw error;
     }
   }
@@ -286,7 +273,7 @@ export class DeploymentStore {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: this.stateKey(pipeline),
+          Key: pipelineStateKey(pipeline),
           UpdateExpression: 'SET nextModelPackageArn = :arn, nextModelVersion = :version, approvedVersion = :version',
           ConditionExpression:
             'attribute_exists(#deployment) AND #deployment.lockExpiresAt >= :now AND (attribute_not_exists(approvedVersion) OR approvedVersion < :version)',
@@ -300,7 +287,7 @@ export class DeploymentStore {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (conditionFailed(error)) return false;
       throw error;
     }
   }
@@ -314,14 +301,14 @@ export class DeploymentStore {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: this.stateKey(pipeline),
+          Key: pipelineStateKey(pipeline),
           UpdateExpression: 'REMOVE nextModelPackageArn, nextModelVersion',
           ConditionExpression: 'nextModelPackageArn = :arn AND nextModelVersion = :version',
           ExpressionAttributeValues: { ':arn': model.modelPackageArn, ':version': model.modelVersion },
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
+      if (!conditionFailed(error)) throw error;
     }
   }
 
@@ -334,7 +321,7 @@ export class DeploymentStore {
             {
               Update: {
                 TableName: this.tableName,
-                Key: this.stateKey(pipeline),
+                Key: pipelineStateKey(pipeline),
                 UpdateExpression: 'SET #deployment.requested = :true',
                 ConditionExpression: '#deployment.deploymentId = :id',
                 ExpressionAttributeNames: { '#deployment': 'deployment' },
@@ -354,7 +341,7 @@ export class DeploymentStore {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (conditionFailed(error)) return false;
       throw error;
     }
   }
@@ -393,7 +380,7 @@ export class DeploymentStore {
             {
               Update: {
                 TableName: this.tableName,
-                Key: this.stateKey(pipeline),
+                Key: pipelineStateKey(pipeline),
                 UpdateExpression: update,
                 ConditionExpression: '#deployment.deploymentId = :id',
                 ExpressionAttributeNames: { '#deployment': 'deployment' },
@@ -414,7 +401,7 @@ export class DeploymentStore {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (conditionFailed(error)) return false;
       throw error;
     }
   }
@@ -437,7 +424,7 @@ export class DeploymentStore {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (conditionFailed(error)) return false;
       throw error;
     }
   }

@@ -19,6 +19,12 @@ export const pipelinePartition = (pipeline: string): string => `PIPELINE#${pipel
 /** The pipeline's mutable state item (training slot, retrain-pending flag, champion, deployment slot). */
 export const PIPELINE_STATE_SORT_KEY = 'STATE';
 
+/** Key of a pipeline's state item. */
+export const pipelineStateKey = (pipeline: string): { pk: string; sk: string } => ({
+  pk: pipelinePartition(pipeline),
+  sk: PIPELINE_STATE_SORT_KEY,
+});
+
 /**
  * Sort key of an entity under its pipeline. `orderKey` sorts the entity in time (an ISO-8601 UTC timestamp, or a
  * zero-padded version number for models) so "newest first" is a reverse query on the prefix.

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   GetCommand,
@@ -10,13 +9,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ChampionComparison } from '../events/lifecycle';
 import type { WindowDataset } from '../training/training-window';
+import { conditionFailed, writeIfCondition } from './conditional-write';
 import {
   entityIdKey,
   entitySortKey,
   entitySortKeyPrefix,
   METADATA_TABLE_KEYS,
   modelVersionOrderKey,
-  PIPELINE_STATE_SORT_KEY,
+  pipelineStateKey,
   pipelinePartition,
 } from './table-keys';
 
@@ -91,15 +91,6 @@ const TRIGGER_MARKER_TTL_SECONDS = 7 * 86_400;
 
 const epochSeconds = (now: Date): number => Math.floor(now.getTime() / 1000);
 
-function conditionFailed(error: unknown, index?: number): boolean {
-  if (error instanceof ConditionalCheckFailedException) return true;
-  if (!(error instanceof TransactionCanceledException)) return false;
-  const reasons = error.CancellationReasons ?? [];
-  return index === undefined
-    ? reasons.some((r) => r.Code === 'ConditionalCheckFailed')
-    : reasons[index]?.Code === 'ConditionalCheckFailed';
-}
-
 /**
  * Training runs, model versions and the pipeline's training slot in the metadata table. Every invariant is one
  * conditional write on the pipeline's state item (access patterns 3-9 of docs/metadata.md): one run in flight,
@@ -111,14 +102,10 @@ export class TrainingStore {
     private readonly tableName: string,
   ) {}
 
-  private stateKey(pipeline: string) {
-    return { [PK]: pipelinePartition(pipeline), [SK]: PIPELINE_STATE_SORT_KEY };
-  }
-
   /** The pipeline's state item (training and champion fields), strongly consistent. */
   public async state(pipeline: string): Promise<TrainingState> {
     const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: this.stateKey(pipeline), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: pipelineStateKey(pipeline), ConsistentRead: true }),
     );
     return (result.Item ?? {}) as TrainingState;
   }
@@ -128,8 +115,8 @@ export class TrainingStore {
    * transaction. `duplicate` means this trigger was recorded before (a redelivered event).
    */
   public async recordTrigger(pipeline: string, triggerId: string, now: Date): Promise<'recorded' | 'duplicate'> {
-    try {
-      await this.client.send(
+    const won = await writeIfCondition(
+      this.client.send(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -149,55 +136,47 @@ export class TrainingStore {
             {
               Update: {
                 TableName: this.tableName,
-                Key: this.stateKey(pipeline),
+                Key: pipelineStateKey(pipeline),
                 UpdateExpression: 'SET retrainPending = :true, lastTriggerAt = :now',
                 ExpressionAttributeValues: { ':true': true, ':now': now.toISOString() },
               },
             },
           ],
         }),
-      );
-      return 'recorded';
-    } catch (error) {
-      if (conditionFailed(error, 0)) return 'duplicate';
-      throw error;
-    }
+      ),
+      0,
+    );
+    return won ? 'recorded' : 'duplicate';
   }
 
   /** Opens a debounce window unless one is open; true when this call opened it (and must schedule its end). */
   public async openDebounce(pipeline: string, now: Date, seconds: number): Promise<boolean> {
-    try {
-      await this.client.send(
+    return writeIfCondition(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: this.stateKey(pipeline),
+          Key: pipelineStateKey(pipeline),
           UpdateExpression: 'SET debounceUntil = :until',
           ConditionExpression: 'attribute_not_exists(debounceUntil) OR debounceUntil <= :now',
           ExpressionAttributeValues: { ':until': epochSeconds(now) + seconds, ':now': epochSeconds(now) },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Closes the debounce window once it has passed (a delayed message may arrive a little early or late). */
   public async closeDebounce(pipeline: string, now: Date): Promise<void> {
-    try {
-      await this.client.send(
+    await writeIfCondition(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: this.stateKey(pipeline),
+          Key: pipelineStateKey(pipeline),
           UpdateExpression: 'REMOVE debounceUntil',
           ConditionExpression: 'debounceUntil <= :soon',
           ExpressionAttributeValues: { ':soon': epochSeconds(now) + 1 },
         }),
-      );
-    } catch (error) {
-      if (!conditionFailed(error)) throw error;
-    }
+      ),
+    );
   }
 
   /**
@@ -210,14 +189,14 @@ export class TrainingStore {
     lockSeconds: number,
   ): Promise<'claimed' | 'busy'> {
     const nowSeconds = epochSeconds(now);
-    try {
-      await this.client.send(
+    const won = await writeIfCondition(
+      this.client.send(
         new TransactWriteCommand({
           TransactItems: [
             {
               Update: {
                 TableName: this.tableName,
-                Key: this.stateKey(run.pipeline),
+                Key: pipelineStateKey(run.pipeline),
                 UpdateExpression:
                   'SET trainingRunId = :run, trainingRunStatus = :starting, trainingRunStartedAt = :startedAt, trainingLockExpiresAt = :expires, retrainPending = :false',
                 ConditionExpression:
@@ -236,29 +215,25 @@ export class TrainingStore {
             { Put: { TableName: this.tableName, Item: this.runItem({ ...run, status: 'starting' }) } },
           ],
         }),
-      );
-      return 'claimed';
-    } catch (error) {
-      if (conditionFailed(error, 0)) return 'busy';
-      throw error;
-    }
+      ),
+      0,
+    );
+    return won ? 'claimed' : 'busy';
   }
 
   /** Marks the slot's run as having a job (so a resumed start is not attempted again). */
   public async markSlotTraining(pipeline: string, runId: string): Promise<void> {
-    try {
-      await this.client.send(
+    await writeIfCondition(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: this.stateKey(pipeline),
+          Key: pipelineStateKey(pipeline),
           UpdateExpression: 'SET trainingRunStatus = :training',
           ConditionExpression: 'trainingRunId = :run',
           ExpressionAttributeValues: { ':training': 'training', ':run': runId },
         }),
-      );
-    } catch (error) {
-      if (!conditionFailed(error)) throw error;
-    }
+      ),
+    );
   }
 
   /**
@@ -270,7 +245,7 @@ export class TrainingStore {
       const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: this.stateKey(pipeline),
+          Key: pipelineStateKey(pipeline),
           UpdateExpression: 'REMOVE trainingRunId, trainingRunStatus, trainingRunStartedAt, trainingLockExpiresAt',
           ConditionExpression: 'trainingRunId = :run',
           ExpressionAttributeValues: { ':run': runId },
@@ -366,8 +341,8 @@ export class TrainingStore {
       values[`:from${i}`] = s;
       return `:from${i}`;
     });
-    try {
-      await this.client.send(
+    return writeIfCondition(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [PK]: pipelinePartition(run.pipeline), [SK]: entitySortKey('RUN', run.startedAt, run.runId) },
@@ -376,12 +351,8 @@ export class TrainingStore {
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** A run by its id (access pattern 8). */
