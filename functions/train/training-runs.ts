@@ -96,18 +96,15 @@ export class TrainingRuns {
     const recorded = await this.deps.store.recordTrigger(pipeline.name, triggerId, now);
     if (recorded === 'duplicate') logger.info('trigger recorded before (redelivery)', { triggerId });
     const debounce = pipeline.training.debounceSeconds;
-    if (debounce > 0) {
-      if (await this.deps.store.openDebounce(pipeline.name, now, debounce)) {
-        await this.deps.sqs.send(
-          new SendMessageCommand({
-            QueueUrl: this.deps.debounceQueueUrl,
-            MessageBody: JSON.stringify({ pipeline: pipeline.name }),
-            DelaySeconds: Math.min(900, debounce),
-          }),
-        );
-        return { kind: 'pending', reason: `debounce window of ${debounce} s opened` };
-      }
-      return this.startPending(pipeline, recorded === 'duplicate' ? 'redelivery' : triggerId);
+    if (debounce > 0 && (await this.deps.store.openDebounce(pipeline.name, now, debounce))) {
+      await this.deps.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: this.deps.debounceQueueUrl,
+          MessageBody: JSON.stringify({ pipeline: pipeline.name }),
+          DelaySeconds: Math.min(900, debounce),
+        }),
+      );
+      return { kind: 'pending', reason: `debounce window of ${debounce} s opened` };
     }
     return this.startPending(pipeline, recorded === 'duplicate' ? 'redelivery' : triggerId);
   }
@@ -252,7 +249,7 @@ export class TrainingRuns {
         });
       }
     }
-    await this.release(pipeline, run.runId, false);
+    await this.release(pipeline, run.runId);
     return { kind: 'failed', runId: run.runId, reason };
   }
 
@@ -283,12 +280,12 @@ export class TrainingRuns {
         // An earlier attempt died while judging; registration is deduplicated by its ClientToken (the run id).
         logger.warn('resuming a judgement that did not finish');
         verdict = await this.judge(pipeline, run);
-        await this.release(pipeline, runId, true);
+        await this.release(pipeline, runId);
         return { kind: 'judged', runId, verdict };
       }
       if (!judging) {
         logger.info('run judged before (a redelivered state change)', { status: run.status });
-        await this.release(pipeline, runId, true);
+        await this.release(pipeline, runId);
         return { kind: 'ignored', reason: `run ${runId} is ${run.status} already` };
       }
       verdict = await this.judge(pipeline, run);
@@ -312,7 +309,7 @@ export class TrainingRuns {
       }
       verdict = 'failed';
     }
-    await this.release(pipeline, runId, true);
+    await this.release(pipeline, runId);
     return { kind: 'judged', runId, verdict };
   }
 
@@ -422,10 +419,13 @@ export class TrainingRuns {
     return 'registered';
   }
 
-  /** Releases the slot (if still held by this run) and starts the follow-up when one is pending. */
-  private async release(pipeline: TrainingPipelineSettings, runId: string, followUp: boolean): Promise<void> {
+  /**
+   * Releases the slot (if still held by this run) and starts the follow-up when one is pending; the claim is
+   * conditional, so a duplicate end event or a slot taken over meanwhile starts nothing.
+   */
+  private async release(pipeline: TrainingPipelineSettings, runId: string): Promise<void> {
     const released = await this.deps.store.releaseSlot(pipeline.name, runId);
-    if (released.retrainPending && (followUp || released.released)) {
+    if (released.retrainPending) {
       const next = await this.startPending(pipeline, 'follow-up');
       logger.info('follow-up run', { outcome: next });
     }
