@@ -9,7 +9,7 @@
  *
  * Also prints figures for JSON Lines, Parquet and gzip (smaller derived files, same rows and contract).
  */
-import { spawnSync } from 'node:child_process';
+import { runChild } from './child-process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
@@ -177,16 +177,7 @@ async function bundle(): Promise<string> {
 }
 
 function measure(script: string, mode: string, file: string, arg?: string): Measurement {
-  const result = spawnSync(process.execPath, [script, '--child', mode, file, ...(arg === undefined ? [] : [arg])], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-    timeout: 600_000,
-  });
-  if (result.status !== 0) throw new Error(`${mode} failed: ${result.stderr}`);
-  const line = result.stdout.trim().split('\n').at(-1) ?? '';
-  const parsed: unknown = JSON.parse(line);
-  if (!isMeasurement(parsed)) throw new Error(`${mode}: unexpected output ${line}`);
-  return parsed;
+  return runChild(script, mode, [file, arg], isMeasurement, 600_000);
 }
 
 function isMeasurement(value: unknown): value is Measurement {

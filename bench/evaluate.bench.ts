@@ -13,7 +13,7 @@
  *   npm run bench:evaluate                               # 1,000,000 records
  *   EVALUATE_BENCH_RECORDS=200000 npm run bench:evaluate # a quick run
  */
-import { spawnSync } from 'node:child_process';
+import { runChild } from './child-process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -204,16 +204,7 @@ async function bundle(): Promise<string> {
 }
 
 function measure(script: string, mode: string, dir: string, arg?: string): Measurement {
-  const result = spawnSync(process.execPath, [script, '--child', mode, dir, ...(arg === undefined ? [] : [arg])], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-    timeout: 900_000,
-  });
-  if (result.status !== 0) throw new Error(`${mode} failed: ${result.stderr}`);
-  const line = result.stdout.trim().split('\n').at(-1) ?? '';
-  const parsed: unknown = JSON.parse(line);
-  if (!isMeasurement(parsed)) throw new Error(`${mode}: unexpected output ${line}`);
-  return parsed;
+  return runChild(script, mode, [dir, arg], isMeasurement, 900_000);
 }
 
 function isMeasurement(value: unknown): value is Measurement {
