@@ -7,6 +7,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AwsCall, AwsReply, ForwardOverrides, Interceptor } from './aws-call';
+import { oneAtATime, SERIALISED_DYNAMODB_WRITES } from './serial-writes';
 import { awsJsonError } from './aws-call';
 import { identifyCall, isFormEncoded, type CallIdentity } from './call-identity';
 import { normaliseEventEnvelopes } from './event-envelope-account';
@@ -103,6 +104,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const interceptors = new Map<string, Interceptor[]>();
   const reportError =
     opts.onError ?? ((error: Error) => process.stderr.write(`[gateway] ${error.stack ?? error.message}\n`));
+
+  // moto applies concurrent DynamoDB writes without isolation; DynamoDB does not (serial-writes.ts).
+  const writes = oneAtATime();
+  for (const operation of SERIALISED_DYNAMODB_WRITES) interceptors.set(`dynamodb ${operation}`, [writes]);
 
   const chainFor = (identity: CallIdentity): Interceptor[] => [
     ...(interceptors.get(`${identity.service} *`) ?? []),
