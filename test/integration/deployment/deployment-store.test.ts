@@ -85,9 +85,10 @@ describe('DeploymentStore', () => {
   it('queues only the newest approval while the slot is held, and takes an expired slot over, ending it', async () => {
     const first = deployment('queue', 1);
     expect(await store.claim('queue', first.inFlight, first.record, { kind: 'approval' }, NOW)).toBe(true);
-    const queued = await Promise.all(
-      [3, 2].map((v) => store.enqueue('queue', { modelPackageArn: arn(v), modelVersion: v }, NOW)),
-    );
+    // The newer approval arrives first, then the older one (concurrently, either order can win the first write).
+    const queued = [];
+    for (const v of [3, 2])
+      queued.push(await store.enqueue('queue', { modelPackageArn: arn(v), modelVersion: v }, NOW));
     expect(queued).toEqual([true, false]);
     expect((await store.getState('queue')).queued).toEqual({ modelPackageArn: arn(3), modelVersion: 3 });
 
