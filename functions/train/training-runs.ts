@@ -96,17 +96,35 @@ export class TrainingRuns {
     const recorded = await this.deps.store.recordTrigger(pipeline.name, triggerId, now);
     if (recorded === 'duplicate') logger.info('trigger recorded before (redelivery)', { triggerId });
     const debounce = pipeline.training.debounceSeconds;
-    if (debounce > 0 && (await this.deps.store.openDebounce(pipeline.name, now, debounce))) {
-      await this.deps.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: this.deps.debounceQueueUrl,
-          MessageBody: JSON.stringify({ pipeline: pipeline.name }),
-          DelaySeconds: Math.min(900, debounce),
-        }),
-      );
-      return { kind: 'pending', reason: `debounce window of ${debounce} s opened` };
+    if (debounce > 0) {
+      if (await this.deps.store.openDebounce(pipeline.name, now, debounce)) {
+        await this.scheduleDebounceEnd(pipeline, debounce);
+        return { kind: 'pending', reason: `debounce window of ${debounce} s opened` };
+      }
+      if (recorded === 'duplicate') {
+        // The attempt that opened the window may have failed between opening it and sending its end (the trigger
+        // was recorded, the message not sent), and no later trigger would end it. A redelivery sends the end again;
+        // a second end is harmless: closing the window and claiming the slot are conditional writes.
+        const until = (await this.deps.store.state(pipeline.name)).debounceUntil;
+        const left = until === undefined ? 0 : until - Math.floor(now.getTime() / 1000);
+        if (left > 0) {
+          await this.scheduleDebounceEnd(pipeline, left);
+          return { kind: 'pending', reason: `debounce window open for ${left} s more; its end scheduled again` };
+        }
+      }
     }
     return this.startPending(pipeline, recorded === 'duplicate' ? 'redelivery' : triggerId);
+  }
+
+  /** The delayed message that ends the debounce window (SQS delays at most 15 minutes). */
+  private async scheduleDebounceEnd(pipeline: TrainingPipelineSettings, delaySeconds: number): Promise<void> {
+    await this.deps.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.deps.debounceQueueUrl,
+        MessageBody: JSON.stringify({ pipeline: pipeline.name }),
+        DelaySeconds: Math.min(900, delaySeconds),
+      }),
+    );
   }
 
   /** The end of a debounce window: start the pending run if the slot is free. */

@@ -1,7 +1,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTrainingJobCommand, SageMakerClient, SageMakerServiceException } from '@aws-sdk/client-sagemaker';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadPipelines } from '../../../functions/config/load-pipelines';
@@ -21,8 +21,20 @@ class MemoryStore {
     this.state_.retrainPending = true;
     return Promise.resolve('recorded');
   };
-  claimSlot = (run: RunRecord): Promise<'claimed' | 'busy'> => {
-    if (!this.state_.retrainPending || this.state_.trainingRunId) return Promise.resolve('busy');
+  openDebounce = (_p: string, now: Date, seconds: number): Promise<boolean> => {
+    const nowSeconds = Math.floor(now.getTime() / 1000);
+    if ((this.state_.debounceUntil ?? 0) > nowSeconds) return Promise.resolve(false);
+    this.state_.debounceUntil = nowSeconds + seconds;
+    return Promise.resolve(true);
+  };
+  closeDebounce = (_p: string, now: Date): Promise<void> => {
+    if ((this.state_.debounceUntil ?? Infinity) <= Math.floor(now.getTime() / 1000) + 1)
+      delete this.state_.debounceUntil;
+    return Promise.resolve();
+  };
+  claimSlot = (run: RunRecord, now: Date): Promise<'claimed' | 'busy'> => {
+    const windowOpen = (this.state_.debounceUntil ?? 0) > Math.floor(now.getTime() / 1000);
+    if (!this.state_.retrainPending || this.state_.trainingRunId || windowOpen) return Promise.resolve('busy');
     Object.assign(this.state_, { trainingRunId: run.runId, trainingRunStatus: 'starting', retrainPending: false });
     this.runs_.set(run.runId, { ...run, status: 'starting' });
     return Promise.resolve('claimed');
@@ -56,9 +68,12 @@ class MemoryStore {
 const sagemaker = mockClient(SageMakerClient);
 const s3 = mockClient(S3Client);
 const events = mockClient(EventBridgeClient);
+const sqs = mockClient(SQSClient);
 const churn = loadPipelines(PROJECT_ROOT).find((p) => p.name === 'churn')!;
+const debounced = { ...churn, name: 'burst', training: { ...churn.training, debounceSeconds: 60 } };
 let store: MemoryStore;
 let runs: TrainingRuns;
+let clock: Date;
 
 const fault = (name: string, status: number) =>
   new SageMakerServiceException({
@@ -72,6 +87,8 @@ beforeEach(() => {
   sagemaker.reset();
   s3.reset();
   events.reset();
+  sqs.reset();
+  clock = new Date('2026-11-23T10:00:00.000Z');
   s3.on(PutObjectCommand).resolves({});
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] });
   store = new MemoryStore();
@@ -92,7 +109,8 @@ beforeEach(() => {
     },
     busName: 'bus',
     debounceQueueUrl: 'https://sqs/q',
-    pipelines: [churn],
+    pipelines: [churn, debounced],
+    now: () => clock,
   });
 });
 
@@ -151,5 +169,33 @@ describe('training start faults', () => {
     });
     expect(request.CheckpointConfig?.S3Uri).toMatch(/^s3:\/\/artifacts\/checkpoints\/churn\//);
     expect(request.Tags).toEqual(expect.arrayContaining([{ Key: 'mlops:datasets', Value: 'ds-1' }]));
+  });
+});
+
+describe('debounce faults', () => {
+  const delays = () => sqs.commandCalls(SendMessageCommand).map((call) => call.args[0].input.DelaySeconds);
+
+  it('schedules the end of the window again when the trigger that opened it is redelivered after a failed send', async () => {
+    sagemaker.on(CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn' });
+    sqs.on(SendMessageCommand).rejectsOnce(new Error('SQS throttled')).resolves({ MessageId: 'm' });
+    await expect(runs.trigger(debounced, 'ds-1')).rejects.toThrow('SQS throttled');
+    expect(store.state_.debounceUntil).toBe(Math.floor(clock.getTime() / 1000) + 60);
+
+    clock = new Date(clock.getTime() + 15_000); // Lambda's retry, 15 s later
+    expect(await runs.trigger(debounced, 'ds-1')).toMatchObject({ kind: 'pending' });
+    expect(delays()).toEqual([60, 45]);
+
+    clock = new Date(clock.getTime() + 45_000);
+    expect(await runs.debounceElapsed(debounced)).toMatchObject({ kind: 'started' });
+    expect(sagemaker.commandCalls(CreateTrainingJobCommand)).toHaveLength(1);
+  });
+
+  it('sends no second end for a trigger that arrives while the window is open', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
+    expect(await runs.trigger(debounced, 'ds-1')).toMatchObject({ kind: 'pending' });
+    clock = new Date(clock.getTime() + 5_000);
+    expect(await runs.trigger(debounced, 'ds-2')).toMatchObject({ kind: 'pending' });
+    expect(delays()).toEqual([60]);
+    expect(sagemaker.commandCalls(CreateTrainingJobCommand)).toHaveLength(0);
   });
 });
