@@ -50,6 +50,12 @@ export interface LocalRuntimeOptions {
   readonly retryDelaysMs?: readonly number[];
   /** Called after each delivery to a function. */
   readonly onDelivery?: (delivery: Delivery) => void;
+  /**
+   * Variables every function gets besides its own, as local stand-ins for deployed configuration: `SLACK_WEBHOOK_URL`
+   * and `NOTIFIER_TIME_SCALE` (docs/notifications.md). A function's own variables win.
+   * @default none
+   */
+  readonly functionEnvironment?: Readonly<Record<string, string>>;
 }
 
 /** The whole system on this machine: emulator, gateway, provisioned resources, functions and SageMaker. */
@@ -169,7 +175,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       projectRoot: options.projectRoot,
       region,
       accountId,
-      baseEnvironment: env,
+      baseEnvironment: { ...options.functionEnvironment, ...env },
       logDirectory,
     });
     cleanups.push(() => functions.close());
