@@ -19,7 +19,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'test/integration/**'],
+          exclude: [...configDefaults.exclude, 'test/integration/**', 'test/e2e/**'],
         },
       },
       {
@@ -29,6 +29,15 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/integration/setup/global-setup.ts'],
+        },
+      },
+      {
+        // `npm run demo`'s scenarios through the demo's own code (demo/), on the same kind of moto server.
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/integration/setup/global-setup.ts'],
         },
       },
