@@ -1,8 +1,9 @@
 /**
  * Checks an uncompressed CSV or JSON Lines object in byte ranges on worker threads and merges the partial results in
- * file order (the split and why the result equals one pass: `byte-ranges.ts`). The main thread reads each range from
- * the source (S3 ranged GETs or a file) and passes the chunks to its worker; it does little else, so two workers use
- * two cores (Lambda has 2 vCPUs from 1769 MB of memory).
+ * file order (the split and why the result equals one pass: `byte-ranges.ts`). A local file is read by the workers
+ * themselves, each its own ranges; otherwise (S3) the main thread reads each range from the source and passes the
+ * chunks to its worker. The main thread does little else, so two workers use two cores (Lambda has 2 vCPUs from
+ * 1769 MB of memory). There are a few ranges per worker, handed out as workers become free.
  *
  * Duplicates across ranges are counted exactly when the ranges' uniqueness tables are merged. Their first examples
  * need the positions of those values, which a table of hashes does not keep: when a range has duplicates of earlier
@@ -38,6 +39,8 @@ export type ToWorker =
       readonly stopAt: number;
       readonly atFileStart: boolean;
       readonly fileIndex: number;
+      /** A local file the worker reads itself (no chunk messages then). */
+      readonly file?: string;
     }
   | { readonly type: 'chunk'; readonly id: number; readonly data: Uint8Array }
   | { readonly type: 'end'; readonly id: number };
@@ -58,6 +61,8 @@ export interface ParallelOptions {
   readonly maxExamples: number;
   readonly baseline?: DatasetProfile;
   readonly workerUrl?: URL;
+  /** @default {@link MIN_RANGE_BYTES} */
+  readonly minRangeBytes?: number;
 }
 
 /** The old-generation heap of a worker, in MB. */
@@ -93,10 +98,12 @@ export function workerScript(override: URL | undefined): { code: string | URL; e
 
 type Outcome = { ok: true; value: { state: PartialState; stop: number } } | { ok: false; error: Error };
 
-/** A worker thread running one task at a time. */
+/** A worker thread running one task at a time (tasks given meanwhile wait their turn). */
 class RangeWorker {
   private readonly worker: Worker;
   private pending: { id: number; consumed: () => void; settle: (outcome: Outcome) => void } | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private terminated = false;
 
   constructor(script: { code: string | URL; eval: boolean }) {
     // A worker's heap holds examples, labels and garbage; its uniqueness tables are ArrayBuffers outside the heap.
@@ -126,12 +133,27 @@ class RangeWorker {
     task?.settle(outcome);
   }
 
-  /** Checks a range: sends the task, then pumps the range's bytes with a credit of {@link CREDIT} chunks. */
-  async run(
+  /** Checks a range after the tasks given before it. */
+  run(
     id: number,
     task: Omit<Extract<ToWorker, { type: 'task' }>, 'type' | 'id'>,
     source: ByteSource,
   ): Promise<{ state: PartialState; stop: number }> {
+    const run = this.queue.then(() => this.runNow(id, task, source));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Sends the task; the worker reads a local file itself, else this pumps the range's bytes with a credit of
+   * {@link CREDIT} chunks.
+   */
+  private async runNow(
+    id: number,
+    task: Omit<Extract<ToWorker, { type: 'task' }>, 'type' | 'id'>,
+    source: ByteSource,
+  ): Promise<{ state: PartialState; stop: number }> {
+    if (this.terminated) throw new Error('validation worker terminated');
     let inflight = 0;
     let done = false;
     let waiting: (() => void) | null = null;
@@ -158,6 +180,7 @@ class RangeWorker {
     // The caller awaits `result` after the pump; until then a failure must not count as unhandled.
     result.catch(() => undefined);
     this.worker.postMessage({ type: 'task', id, ...task } satisfies ToWorker);
+    if (task.file !== undefined) return result;
     const chunks = byteChunks(source.read(task.start))[Symbol.asyncIterator]();
     try {
       while (!done) {
@@ -185,10 +208,33 @@ class RangeWorker {
 
   /** Stops the thread; a task still running fails (and its pump closes its stream). */
   async terminate(): Promise<void> {
+    if (this.terminated) return;
+    this.terminated = true;
     this.worker.removeAllListeners('exit');
     this.settle({ ok: false, error: new Error('validation worker terminated') });
     await this.worker.terminate();
   }
+}
+
+/**
+ * Ranges per worker: a worker that finishes early takes the next range, so a core slowed down by other work (a
+ * shared machine, a noisy neighbour) does not hold up the end. Each range costs a message and a merge.
+ */
+const RANGES_PER_WORKER = 4;
+/** Ranges smaller than this are not worth a task. */
+export const MIN_RANGE_BYTES = 8 * 1024 * 1024;
+
+/** A promise with its resolution functions (Promise.withResolvers, Node 22). */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Rejections of results not awaited (after a failure) must not become unhandled.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }
 
 /**
@@ -202,6 +248,26 @@ export async function validateInParallel(
 ): Promise<{ bytes: number; workers: number }> {
   const size = source.size!;
   const { limits, format } = options;
+  const script = workerScript(options.workerUrl);
+  if (script === null) throw new Error('validation-worker module not found');
+  // Started first: a thread takes 50-300 ms to load the module, time the header and the split can use.
+  const workers = Array.from({ length: options.workers }, () => new RangeWorker(script));
+  try {
+    return await checkRanges(validator, source, options, workers, size, limits, format);
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+async function checkRanges(
+  validator: DatasetValidator,
+  source: ByteSource,
+  options: ParallelOptions,
+  workers: RangeWorker[],
+  size: number,
+  limits: EngineLimits,
+  format: 'csv' | 'jsonl',
+): Promise<{ bytes: number; workers: number }> {
   const bytesBefore = validator.decompressedBytes;
   let from = 0;
   let lineOffset = 0;
@@ -224,7 +290,14 @@ export async function validateInParallel(
     from = result.headerEnd;
     lineOffset = result.headerLines ?? 1;
   }
-  const ranges = await planByteRanges(source, from, size, options.workers, limits.maxLineBytes);
+  const count = Math.max(
+    workers.length,
+    Math.min(
+      workers.length * RANGES_PER_WORKER,
+      Math.floor((size - from) / (options.minRangeBytes ?? MIN_RANGE_BYTES)),
+    ),
+  );
+  const ranges = await planByteRanges(source, from, size, count, limits.maxLineBytes);
   const fileIndex = validator.currentFile;
   const taskOf = (range: ByteRange) => ({
     plan: options.plan,
@@ -234,29 +307,42 @@ export async function validateInParallel(
     format,
     delimiter: options.delimiter,
     ...(header === undefined ? {} : { header }),
+    ...(source.file === undefined ? {} : { file: source.file }),
     start: range.start,
     stopAt: range.end,
     atFileStart: range.start === 0,
     fileIndex,
   });
-  const script = workerScript(options.workerUrl);
-  if (script === null) throw new Error('validation-worker module not found');
-  const workers = Array.from({ length: Math.min(options.workers, ranges.length) }, () => new RangeWorker(script));
   let nextId = 0;
+  const used = workers.slice(0, Math.min(workers.length, ranges.length));
+  // Idle threads go now (their heaps count towards the peak).
+  await Promise.all(workers.slice(used.length).map((w) => w.terminate()));
+  // Each worker takes the next range when it is free; results are merged in file order as they become available.
+  const results = ranges.map(() => deferred<RangeResult>());
+  let next = 0;
+  let stopped = false;
+  const loops = used.map(async (worker) => {
+    while (!stopped && next < ranges.length) {
+      const k = next++;
+      const range = ranges[k]!;
+      try {
+        results[k]!.resolve({ range, ...(await worker.run(nextId++, taskOf(range), source)) });
+      } catch (error) {
+        results[k]!.reject(error);
+        return;
+      }
+    }
+  });
+  for (const loop of loops) loop.catch(() => undefined);
   try {
-    const runs = ranges.map((range, k) =>
-      workers[k % workers.length]!.run(nextId++, taskOf(range), source).then((r): RangeResult => ({ range, ...r })),
-    );
-    // Keep the rejections of runs not awaited (after a failure) from becoming unhandled.
-    for (const run of runs) run.catch(() => undefined);
     let expected = ranges[0]!.start;
     for (let k = 0; k < ranges.length; k++) {
       if (expected >= size) break;
-      let result = await runs[k]!;
+      let result = await results[k]!.promise;
       if (result.range.start !== expected) {
         // The guess was wrong (the range started inside a quoted field): check it again from the true boundary.
         const range = { start: expected, end: Math.max(expected, result.range.end) };
-        const r = await workers[k % workers.length]!.run(nextId++, taskOf(range), source);
+        const r = await used[k % used.length]!.run(nextId++, taskOf(range), source);
         result = { range, ...r };
       }
       const examples = await duplicateExamples(validator, result, source, options, header);
@@ -264,14 +350,12 @@ export async function validateInParallel(
       lineOffset += result.state.lines;
       expected = result.stop;
       if (validator.failure !== null) break;
-      // This range is final and its worker has no other: its thread (and heap) can go now.
-      if (ranges.length === workers.length) await workers[k]!.terminate();
     }
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    stopped = true;
   }
   validator.decompressedBytes = bytesBefore + size;
-  return { bytes: size, workers: workers.length };
+  return { bytes: size, workers: used.length };
 }
 
 /**

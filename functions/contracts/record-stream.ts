@@ -122,7 +122,7 @@ function countNewlines(buf: Uint8Array, from: number, to: number): number {
 /** Reads records from `chunks` into `validator` until the end, the range's end or a failure. */
 export async function readRecords(
   validator: DatasetValidator,
-  chunks: AsyncIterable<Uint8Array>,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: RecordStreamOptions,
 ): Promise<RecordStreamResult> {
   const { limits } = options;

@@ -40,6 +40,12 @@ export interface ValidateOptions {
    * @default 32 MiB
    */
   readonly minParallelBytes?: number;
+  /**
+   * The smallest byte range worth a task of its own: an object is cut into up to 4 ranges per worker (a worker that
+   * is done takes the next one), each at least this long.
+   * @default 8 MiB
+   */
+  readonly minRangeBytes?: number;
   /** URL of the worker module, for bundles that place it elsewhere. @default ./validation-worker next to this module */
   readonly workerUrl?: URL;
 }
@@ -212,6 +218,7 @@ async function validateOne(
       plan: validator.plan,
       ...(options.baseline === undefined ? {} : { baseline: options.baseline }),
       ...(options.workerUrl === undefined ? {} : { workerUrl: options.workerUrl }),
+      ...(options.minRangeBytes === undefined ? {} : { minRangeBytes: options.minRangeBytes }),
     });
     result.bytes = parallel.bytes;
     result.workers = parallel.workers;

@@ -1,9 +1,11 @@
 /**
  * The worker thread of parallel validation: checks one byte range at a time with its own validator and sends back
- * the partial state (typed arrays transferred, not copied). The main thread reads the object and passes the range's
- * chunks in, a few at a time ("consumed" messages are the credit), so a worker never holds more than a few MB.
+ * the partial state (typed arrays transferred, not copied). A local file is read here, range by range; otherwise the
+ * main thread reads the object and passes the range's chunks in, a few at a time ("consumed" messages are the
+ * credit), so a worker never holds more than a few MB.
  */
 import { parentPort } from 'node:worker_threads';
+import { fileChunks } from './byte-source';
 import { DatasetValidator } from './dataset-validator';
 import type { FromWorker, ToWorker } from './parallel-validation';
 import { readRecords } from './record-stream';
@@ -56,7 +58,7 @@ port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'task': {
       const task = message;
-      const queue = new ChunkQueue(task.id);
+      const queue = task.file === undefined ? new ChunkQueue(task.id) : null;
       current = queue;
       currentId = task.id;
       const validator = new DatasetValidator(task.plan, {
@@ -65,7 +67,7 @@ port.on('message', (message: ToWorker) => {
         ...(task.baseline === undefined ? {} : { baseline: task.baseline }),
       });
       validator.beginFile(task.fileIndex);
-      readRecords(validator, queue, {
+      readRecords(validator, queue ?? fileChunks(task.file!, task.start), {
         format: task.format,
         delimiter: task.delimiter,
         limits: task.limits,
@@ -76,7 +78,7 @@ port.on('message', (message: ToWorker) => {
         firstLine: 1,
       }).then(
         (result) => {
-          if (current === queue) current = null;
+          if (queue !== null && current === queue) current = null;
           const state = validator.snapshot();
           port.postMessage(
             { type: 'done', id: task.id, state, stop: result.stop } satisfies FromWorker,

@@ -71,10 +71,16 @@ const write = (name: string, text: string | Buffer) => {
   return file;
 };
 
-async function sequentialAndParallel(file: string, workers: number) {
+async function sequentialAndParallel(file: string, workers: number, minRangeBytes?: number) {
   const now = new Date('2025-01-01T00:00:00Z');
   const one = await validateStream(plan, fileSource(file), { now, maxExamples: 5 });
-  const many = await validateStream(plan, fileSource(file), { now, maxExamples: 5, workers, minParallelBytes: 0 });
+  const many = await validateStream(plan, fileSource(file), {
+    now,
+    maxExamples: 5,
+    workers,
+    minParallelBytes: 0,
+    ...(minRangeBytes === undefined ? {} : { minRangeBytes }),
+  });
   return { one, many };
 }
 
@@ -89,11 +95,36 @@ describe('validateStream with worker threads: the same result as one pass', () =
     expect(comparable(many)).toEqual(comparable(one));
   });
 
+  it('more ranges than workers, each taken by the first free worker, merged in file order', async () => {
+    const file = write('many-ranges.csv', csv(60_000, { duplicateEvery: 5 }));
+    const { one, many } = await sequentialAndParallel(file, 2, 64 * 1024);
+    expect(many.workers).toBe(2);
+    expect(comparable(many)).toEqual(comparable(one));
+  });
+
+  it('chunks passed by the main thread (a source that is not a local file) give the same result', async () => {
+    const text = csv(30_000, { duplicateEvery: 7 });
+    const now = new Date('2025-01-01T00:00:00Z');
+    const one = await validateStream(plan, bufferSource(text, 'data.csv'), { now, maxExamples: 5 });
+    const many = await validateStream(plan, bufferSource(text, 'data.csv'), {
+      now,
+      maxExamples: 5,
+      workers: 2,
+      minParallelBytes: 0,
+      minRangeBytes: 64 * 1024,
+    });
+    expect(many.workers).toBe(2);
+    expect(comparable(many)).toEqual(comparable(one));
+  });
+
   it('a byte range guessed inside a quoted field is checked again from the true boundary', async () => {
     const file = write('giant-quote.csv', csv(20_000, { giantQuoteAt: 0.4 }));
     const { one, many } = await sequentialAndParallel(file, 2);
     expect(many.workers).toBe(2);
     expect(comparable(many)).toEqual(comparable(one));
+    // Small ranges: several start inside the giant field, and the ranges after it are handed out meanwhile.
+    const small = await sequentialAndParallel(file, 2, 16 * 1024);
+    expect(comparable(small.many)).toEqual(comparable(small.one));
   });
 
   it('duplicates of earlier ranges get their exact first examples', async () => {
