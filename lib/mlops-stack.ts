@@ -5,9 +5,10 @@ import type { PipelineConfig } from '../functions/config/pipeline-config';
 import { ContractCheck } from './contract-check';
 import { DataPlane } from './data-plane';
 import { Deployment } from './deployment';
+import { Evaluation } from './evaluation';
 import { Notifications } from './notifications';
 import { Observability } from './observability';
-import { addStackOutputs } from './stack-outputs';
+import { addEvaluatorOutput, addStackOutputs } from './stack-outputs';
 import { Training } from './training';
 
 export interface MlopsStackProps extends StackProps {
@@ -28,6 +29,7 @@ export class MlopsStack extends Stack {
   public readonly notifications: Notifications;
   public readonly training: Training;
   public readonly deployment: Deployment;
+  public readonly evaluation: Evaluation;
   public readonly pipelines: readonly PipelineConfig[];
 
   public constructor(scope: Construct, id: string, props: MlopsStackProps) {
@@ -81,5 +83,12 @@ export class MlopsStack extends Stack {
       pipelines: props.pipelines,
       environment: props.environment,
     });
+    this.evaluation = new Evaluation(this, 'Evaluation', {
+      dataPlane: this.dataPlane,
+      observability: this.observability,
+      stage,
+      pipelines: props.pipelines,
+    });
+    addEvaluatorOutput(this, this.evaluation.evaluator.function.functionName);
   }
 }

@@ -1,5 +1,5 @@
 import { CfnOutput, type Stack } from 'aws-cdk-lib';
-import { STACK_OUTPUTS } from '../functions/config/stack-outputs';
+import { OPTIONAL_STACK_OUTPUTS, STACK_OUTPUTS } from '../functions/config/stack-outputs';
 import type { DataPlane } from './data-plane';
 
 /** Adds the outputs the `mlops` CLI reads (functions/config/stack-outputs.ts), with fixed logical ids. */
@@ -21,4 +21,12 @@ export function addStackOutputs(stack: Stack, dataPlane: DataPlane): void {
     const name = STACK_OUTPUTS[key as keyof typeof STACK_OUTPUTS];
     new CfnOutput(stack, name, { value: output.value, description: output.description });
   }
+}
+
+/** Adds the output naming the evaluation function (`mlops evaluate <pipeline>` invokes it). */
+export function addEvaluatorOutput(stack: Stack, functionName: string): void {
+  new CfnOutput(stack, OPTIONAL_STACK_OUTPUTS.evaluatorFunctionName, {
+    value: functionName,
+    description: 'Scheduled evaluation function',
+  });
 }

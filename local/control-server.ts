@@ -26,7 +26,13 @@ export async function startControlServer(runtime: LocalRuntime): Promise<{ url: 
       reply(200, runtime.dispatcher.schedules);
     } else if (request.method === 'POST' && fire) {
       const name = decodeURIComponent(fire[1] ?? '');
-      runtime.dispatcher.fireSchedule(name).then(
+      const at = url.searchParams.get('time');
+      const time = at === null ? new Date() : new Date(at);
+      if (Number.isNaN(time.getTime())) {
+        reply(400, { error: `time: expected an ISO-8601 time, got ${at}` });
+        return;
+      }
+      runtime.dispatcher.fireSchedule(name, time).then(
         async (outcome) => {
           await runtime.settle(); // deliver what the scheduled run emitted before answering
           reply(200, outcome);

@@ -65,6 +65,10 @@ export interface LocalSchedule {
   readonly functionLogicalId: string;
   /** Constant input of the target, if any. */
   readonly input?: string;
+  /** The target's `InputPath`, if any. */
+  readonly inputPath?: string;
+  /** The target's `InputTransformer` (e.g. the scheduled time in a constant object), if any. */
+  readonly inputTransformer?: LocalRuleTarget['inputTransformer'];
   /** The target's `RetryPolicy` and dead-letter queue, when the template sets them. */
   readonly retryPolicy?: { readonly maximumRetryAttempts?: number; readonly maximumEventAgeSeconds?: number };
   readonly deadLetterQueueUrl?: string;

@@ -14,8 +14,16 @@ export const STACK_OUTPUTS = {
   sageMakerExecutionRoleArn: 'SageMakerExecutionRoleArn',
 } as const;
 
+/** Outputs of capabilities a stack may leave out (a stack of test constructs, say). */
+export const OPTIONAL_STACK_OUTPUTS = {
+  /** The scheduled evaluation's function (`mlops evaluate <pipeline>` invokes it). */
+  evaluatorFunctionName: 'EvaluatorFunctionName',
+} as const;
+
 /** The resolved outputs, by their camel-case keys. */
-export type StackOutputs = { readonly [K in keyof typeof STACK_OUTPUTS]: string };
+export type StackOutputs = { readonly [K in keyof typeof STACK_OUTPUTS]: string } & {
+  readonly [K in keyof typeof OPTIONAL_STACK_OUTPUTS]?: string;
+};
 
 /** Which outputs are missing from a CloudFormation-style `{OutputKey: value}` map. */
 export function missingOutputs(values: Readonly<Record<string, string>>): string[] {
@@ -25,5 +33,8 @@ export function missingOutputs(values: Readonly<Record<string, string>>): string
 /** Picks the outputs from a `{OutputKey: value}` map; call {@link missingOutputs} first. */
 export function toStackOutputs(values: Readonly<Record<string, string>>): StackOutputs {
   const entries = Object.entries(STACK_OUTPUTS).map(([key, name]) => [key, values[name] ?? '']);
-  return Object.fromEntries(entries) as StackOutputs;
+  const optional = Object.entries(OPTIONAL_STACK_OUTPUTS).flatMap(([key, name]) =>
+    values[name] === undefined ? [] : [[key, values[name]]],
+  );
+  return Object.fromEntries([...entries, ...optional]) as StackOutputs;
 }

@@ -98,13 +98,14 @@ export class LocalDispatcher {
 
   /**
    * Fires a schedule now, as EventBridge would at its time: the target function is invoked asynchronously with a
-   * `Scheduled Event` (or the target's constant input). Resolves when the invocation (with retries) ends.
+   * `Scheduled Event` for `time`, shaped by the target's input settings (constant input, input path or input
+   * transformer). Resolves when the invocation (with retries) ends.
    * @param nameOrLogicalId the schedule's rule name or logical id
    */
   public async fireSchedule(nameOrLogicalId: string, time = new Date()): Promise<AsyncOutcome> {
     const schedule = this.findSchedule(nameOrLogicalId);
     const fn = this.functionFor(schedule.functionLogicalId);
-    const event = schedule.input !== undefined ? parseJsonOrText(schedule.input) : this.scheduledEvent(schedule, time);
+    const event = targetInput(schedule, this.scheduledEvent(schedule, time));
     const outcome = await this.track(this.asyncInvoker.invoke(fn, event));
     this.record({ via: 'schedule', source: schedule.logicalId, functionLogicalId: fn.logicalId, event, outcome });
     return outcome;

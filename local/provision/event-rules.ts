@@ -46,6 +46,18 @@ const ScheduleProperties = z.looseObject({
 
 type RuleTargetProps = z.infer<typeof RuleTarget>;
 
+/** The target's `InputTransformer` in the runtime model's shape (the dispatcher applies it). */
+function inputTransformerOf(target: RuleTargetProps): Pick<LocalRuleTarget, 'inputTransformer'> {
+  const transformer = target.InputTransformer;
+  if (transformer === undefined) return {};
+  return {
+    inputTransformer: {
+      inputTemplate: transformer.InputTemplate,
+      ...(transformer.InputPathsMap === undefined ? {} : { inputPathsMap: transformer.InputPathsMap }),
+    },
+  };
+}
+
 /**
  * `AWS::Events::Rule`:
  * - with `ScheduleExpression`: never created in moto (moto matches such rules against every event and never
@@ -79,6 +91,8 @@ export const provisionEventRule: ResourceHandler = async (ctx) => {
         scheduleExpression: props.ScheduleExpression,
         functionLogicalId: fn.logicalId,
         ...(target.Input === undefined ? {} : { input: target.Input }),
+        ...(target.InputPath === undefined ? {} : { inputPath: target.InputPath }),
+        ...inputTransformerOf(target),
         ...retryFields(ctx, target),
       });
     }
@@ -136,16 +150,7 @@ export const provisionEventRule: ResourceHandler = async (ctx) => {
         inboxQueueUrl: inbox.url,
         ...(target.Input === undefined ? {} : { input: target.Input }),
         ...(target.InputPath === undefined ? {} : { inputPath: target.InputPath }),
-        ...(target.InputTransformer === undefined
-          ? {}
-          : {
-              inputTransformer: {
-                inputTemplate: target.InputTransformer.InputTemplate,
-                ...(target.InputTransformer.InputPathsMap === undefined
-                  ? {}
-                  : { inputPathsMap: target.InputTransformer.InputPathsMap }),
-              },
-            }),
+        ...inputTransformerOf(target),
         ...retryFields(ctx, target),
       };
       ctx.registry.ruleTargets.push(ruleTarget);
