@@ -141,8 +141,8 @@ export async function startDemo(options: StartDemoOptions): Promise<StartedDemo>
     if (missing.length > 0) throw new DemoExpectationError(`the stack lacks the outputs ${missing.join(', ')}`);
     const outputs = toStackOutputs(runtime.stack.outputs);
 
+    // The rule and queue go with the run's account (a fresh one, never used again), so nothing removes them.
     const events = await LifecycleRecorder.start(runtime.clients, outputs.eventBusName, [DEMO_PIPELINE]);
-    cleanups.push(() => events.stop());
     const cliProject = await exposeToCli(projectRoot, workDir, runtime, cleanups);
 
     const documents = DynamoDBDocumentClient.from(runtime.clients.dynamodb, {

@@ -2,17 +2,10 @@
  * Sees what the system announces: a rule on the project's bus for every lifecycle event of the demo's pipelines,
  * with an SQS queue as its target, as an operator would subscribe to the bus. Only the demo reads the queue.
  */
-import {
-  DeleteRuleCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
-  RemoveTargetsCommand,
-  type EventBridgeClient,
-} from '@aws-sdk/client-eventbridge';
+import { PutRuleCommand, PutTargetsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
-  DeleteQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   type SQSClient,
@@ -41,8 +34,7 @@ export class LifecycleRecorder {
   private readonly received: ReceivedEvent[] = [];
 
   private constructor(
-    private readonly clients: { readonly sqs: SQSClient; readonly eventbridge: EventBridgeClient },
-    private readonly busName: string,
+    private readonly sqs: SQSClient,
     private readonly queueUrl: string,
   ) {}
 
@@ -68,13 +60,13 @@ export class LifecycleRecorder {
     await eventbridge.send(
       new PutTargetsCommand({ Rule: RULE_NAME, EventBusName: busName, Targets: [{ Id: 'demo', Arn: queueArn }] }),
     );
-    return new LifecycleRecorder(clients, busName, queueUrl);
+    return new LifecycleRecorder(sqs, queueUrl);
   }
 
   /** Reads what arrived since the last call. */
   public async drain(): Promise<void> {
     for (;;) {
-      const batch = await this.clients.sqs.send(
+      const batch = await this.sqs.send(
         new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10 }),
       );
       const messages = batch.Messages ?? [];
@@ -85,7 +77,7 @@ export class LifecycleRecorder {
           typeof raw === 'object' && raw !== null && 'detail-type' in raw ? String(raw['detail-type']) : '';
         this.received.push({ detailType, raw });
       }
-      await this.clients.sqs.send(
+      await this.sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: this.queueUrl,
           Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
@@ -120,13 +112,5 @@ export class LifecycleRecorder {
         if (!parsed.ok) throw new Error(`the bus carried a malformed "${def.detailType}" event: ${parsed.error}`);
         return parsed.value;
       });
-  }
-
-  /** Removes the rule and the queue. */
-  public async stop(): Promise<void> {
-    const { sqs, eventbridge } = this.clients;
-    await eventbridge.send(new RemoveTargetsCommand({ Rule: RULE_NAME, EventBusName: this.busName, Ids: ['demo'] }));
-    await eventbridge.send(new DeleteRuleCommand({ Name: RULE_NAME, EventBusName: this.busName }));
-    await sqs.send(new DeleteQueueCommand({ QueueUrl: this.queueUrl }));
   }
 }

@@ -23,13 +23,24 @@ const started = performance.now();
 let demo: StartedDemo | undefined;
 let stopping = false;
 
-/** Ctrl-C or a terminating signal: stop what was started (processes, moto, temporary files), then exit. */
+/**
+ * Ctrl-C or a terminating signal: stop what was started (serving and training processes, moto, temporary files), then
+ * exit. moto is gone already (its reaper kills it on the signal), so the work in flight fails from here on; that
+ * noise means nothing, and only the outcome of the cleanup is reported.
+ */
 async function stop(signal: NodeJS.Signals): Promise<void> {
   if (stopping) process.exit(130); // a second Ctrl-C: out now
   stopping = true;
-  process.stderr.write(`\n${signal}: stopping the local runtime…\n`);
-  await demo?.close().catch((error: unknown) => process.stderr.write(`${String(error)}\n`));
+  const writeError = process.stderr.write.bind(process.stderr);
+  process.stdout.write(`\n${signal}: stopping everything the demo started…\n`);
+  progress.mute();
+  process.stderr.write = () => true;
+  const failed = await demo?.close().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   removeHandle();
+  if (failed !== undefined) writeError(`cleanup: ${failed instanceof Error ? failed.message : 'failed'}\n`);
   process.exit(signal === 'SIGINT' ? 130 : 143);
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, (s) => void stop(s));
@@ -59,17 +70,24 @@ try {
   if (keep) await keepRunning(demo);
 } catch (error) {
   exitCode = 1;
-  if (!(error instanceof DemoExpectationError)) {
-    process.stderr.write(`\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  if (!stopping) {
+    if (!(error instanceof DemoExpectationError)) {
+      process.stderr.write(`\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    progress.line(progress.style('red', '\nThe demo stopped: a step did not behave as described (see above).'));
   }
-  progress.line(progress.style('red', `\nThe demo stopped: a step did not behave as described (see above).`));
 } finally {
-  await demo?.close().catch((error: unknown) => {
-    exitCode = 1;
-    process.stderr.write(`${error instanceof AggregateError ? error.errors.map(String).join('\n') : String(error)}\n`);
-  });
-  removeHandle();
+  if (!stopping) {
+    await demo?.close().catch((error: unknown) => {
+      exitCode = 1;
+      process.stderr.write(
+        `${error instanceof AggregateError ? error.errors.map(String).join('\n') : String(error)}\n`,
+      );
+    });
+    removeHandle();
+  }
 }
+if (stopping) await new Promise<never>(() => undefined); // the signal handler exits when its cleanup is done
 progress.line(
   progress.style('dim', `\nDone in ${seconds(performance.now() - started)}; everything it started is stopped.`),
 );

@@ -37,12 +37,22 @@ export class ProgressReporter {
   private readonly timings: StepTiming[] = [];
   private scenario = 'setup';
   private readonly colour: boolean;
+  private muted = false;
 
   public constructor(
-    private readonly write: (text: string) => void = (text) => process.stdout.write(text),
+    private readonly output: (text: string) => void = (text) => process.stdout.write(text),
     colour = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined,
   ) {
     this.colour = colour;
+  }
+
+  /** Prints nothing more (the run was interrupted: what fails from then on is no news). */
+  public mute(): void {
+    this.muted = true;
+  }
+
+  private write(text: string): void {
+    if (!this.muted) this.output(text);
   }
 
   /** Every step run so far, in order. */
@@ -80,7 +90,7 @@ export class ProgressReporter {
       this.timings.push({ scenario: this.scenario, step: title, ms, ok: true });
       const { result, lookAt = [] } = report(value);
       this.write(
-        `  ${this.style('green', '✓')} ${title.padEnd(58)} ${this.style('dim', seconds(ms).padStart(7))}` +
+        `  ${this.style('green', '✓')} ${title.padEnd(66)} ${this.style('dim', seconds(ms).padStart(7))}` +
           `${result === undefined ? '' : `  ${result}`}\n`,
       );
       for (const line of lookAt.flatMap((look) => look.split('\n'))) this.write(`      ${this.style('dim', line)}\n`);
@@ -88,7 +98,7 @@ export class ProgressReporter {
     } catch (error) {
       const ms = performance.now() - started;
       this.timings.push({ scenario: this.scenario, step: title, ms, ok: false });
-      this.write(`  ${this.style('red', '✗')} ${title.padEnd(58)} ${this.style('dim', seconds(ms).padStart(7))}\n`);
+      this.write(`  ${this.style('red', '✗')} ${title.padEnd(66)} ${this.style('dim', seconds(ms).padStart(7))}\n`);
       const message = error instanceof Error ? error.message : String(error);
       for (const line of message.split('\n')) this.write(`      ${this.style('red', line)}\n`);
       throw error;

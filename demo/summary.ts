@@ -2,6 +2,7 @@
  * The end of the demo: what the metadata table holds (datasets, runs, models, deployments, evaluations by status),
  * where the reports are, the Slack messages, and the time of every step.
  */
+import { ListModelPackagesCommand, type ModelPackageSummary } from '@aws-sdk/client-sagemaker';
 import { renderTable } from '../cli/output';
 import type { EntityKind } from '../functions/metadata/table-keys';
 import type { DemoContext } from './demo-context';
@@ -59,6 +60,12 @@ export async function printSummary(context: DemoContext, elapsedMs: number): Pro
       }),
     ),
   );
+  const packages = await registryPackages(context);
+  progress.line(
+    `model registry ${pipeline.registry.modelPackageGroupName}: ${packages.length} versions (` +
+      `${packages.map((p) => `v${p.ModelPackageVersion} ${p.ModelApprovalStatus}`).join(', ')}); ` +
+      'the table records the versions the quality gate registered',
+  );
   const state = await context.deployments.getState(pipeline.name);
   progress.line(
     `champion: ${state.champion === undefined ? 'none' : `v${state.champion.modelVersion}`} on endpoint ${pipeline.deployment.endpointName}`,
@@ -102,6 +109,25 @@ export async function printSummary(context: DemoContext, elapsedMs: number): Pro
   );
   progress.line(`total so far: ${seconds(elapsedMs)}`);
   return counts;
+}
+
+/** Every version in the pipeline's model package group, oldest first. */
+async function registryPackages(context: DemoContext): Promise<ModelPackageSummary[]> {
+  const packages: ModelPackageSummary[] = [];
+  let next: string | undefined;
+  do {
+    const page = await context.runtime.clients.sagemaker.send(
+      new ListModelPackagesCommand({
+        ModelPackageGroupName: context.pipeline.registry.modelPackageGroupName,
+        SortBy: 'CreationTime',
+        SortOrder: 'Ascending',
+        NextToken: next,
+      }),
+    );
+    packages.push(...(page.ModelPackageSummaryList ?? []));
+    next = page.NextToken;
+  } while (next !== undefined);
+  return packages;
 }
 
 /** The message's summary without its mention and mrkdwn marks, cut to one line. */
