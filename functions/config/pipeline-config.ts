@@ -497,9 +497,27 @@ const guardSchema = section('a mapping with metric and minimum and/or maximum', 
   maximum: number('a number').optional(),
 }).superRefine((guard, ctx) => checkBounds(guard, ctx, true), always);
 
+/** Whether an evaluation metric is better when higher (`maximize`) or lower (`minimize`). */
+export const EVALUATION_METRIC_DIRECTIONS: Readonly<Record<EvaluationMetric, 'maximize' | 'minimize'>> = {
+  accuracy: 'maximize',
+  precision: 'maximize',
+  recall: 'maximize',
+  f1: 'maximize',
+  roc_auc: 'maximize',
+  pr_auc: 'maximize',
+  log_loss: 'minimize',
+  mae: 'minimize',
+  rmse: 'minimize',
+  mape: 'minimize',
+  r2: 'maximize',
+  macro_f1: 'maximize',
+  weighted_f1: 'maximize',
+};
+
 const gateSchema = section('a mapping with metric and direction', {
   metric: text('a metric name from training.metricDefinitions', 255),
   direction: oneOf(['maximize', 'minimize']),
+  liveMetric: oneOf(EVALUATION_METRICS).optional(),
   minimum: number('a number').optional(),
   maximum: number('a number').optional(),
   minImprovement: number('a number >= 0', { min: 0 }).default(0),
@@ -781,6 +799,30 @@ export const pipelineFileSchema = section('a mapping of pipeline settings', {
     }
   }, always)
   .superRefine((file, ctx) => {
+    if (!parsedAt(ctx, ['problemType']) || !parsedAt(ctx, ['gate', 'liveMetric'])) return;
+    const metric = file.gate.liveMetric;
+    if (metric === undefined) return;
+    const allowed = EVALUATION_METRICS_BY_PROBLEM_TYPE[file.problemType];
+    if (!allowed.includes(metric)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gate', 'liveMetric'],
+        message: `expected a live-evaluation metric for ${file.problemType} problems (${allowed.join(', ')}), got ${describeValue(metric)}`,
+      });
+      return;
+    }
+    if (!parsedAt(ctx, ['gate', 'direction'])) return;
+    const direction = EVALUATION_METRIC_DIRECTIONS[metric];
+    if (direction !== file.gate.direction) {
+      const fitting = allowed.filter((m) => EVALUATION_METRIC_DIRECTIONS[m] === file.gate.direction);
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gate', 'liveMetric'],
+        message: `expected a metric that is better when ${file.gate.direction === 'maximize' ? 'higher' : 'lower'}, as gate.direction is ${file.gate.direction} (${fitting.join(', ')}), got ${describeValue(metric)} (better when ${direction === 'maximize' ? 'higher' : 'lower'})`,
+      });
+    }
+  }, always)
+  .superRefine((file, ctx) => {
     if (!parsedAt(ctx, ['problemType']) || !reachable(ctx, ['evaluation', 'degradation', 'metric'])) return;
     if (!parsedAt(ctx, ['evaluation', 'degradation', 'metric'])) return;
     const metric = file.evaluation?.degradation?.metric;
@@ -904,6 +946,12 @@ export interface GateConfig {
   /** One of `training.metricDefinitions[].name`; compared with the champion's. */
   readonly metric: string;
   readonly direction: 'maximize' | 'minimize';
+  /**
+   * A live-evaluation metric (for the problem type, better in `direction`) that stands for the champion's quality on
+   * live traffic: the champion is compared with the worse of its registered `metric` value and its newest live
+   * value of this metric. @default undefined: the registered value alone
+   */
+  readonly liveMetric?: EvaluationMetric;
   /** The metric must be at least this. @default undefined: no lower bound */
   readonly minimum?: number;
   /** The metric must be at most this. @default undefined: no upper bound */

@@ -7,7 +7,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { ChampionComparison } from '../events/lifecycle';
+import type { GateComparison } from '../training/quality-gate';
 import type { WindowDataset } from '../training/training-window';
 import { conditionFailed, writeIfCondition } from './conditional-write';
 import {
@@ -45,7 +45,10 @@ export interface RunRecord {
   readonly metrics?: Readonly<Record<string, number>>;
   readonly reasons?: readonly string[];
   readonly failureReason?: string;
-  readonly comparison?: ChampionComparison;
+  /** The gate's comparison, with where the champion's value came from (`championReference`). */
+  readonly comparison?: GateComparison;
+  /** The gate's remarks that are not failures, e.g. which champion value it compared with. */
+  readonly gateNotes?: readonly string[];
   readonly modelDataUrl?: string;
   readonly modelPackageArn?: string;
   readonly modelVersion?: number;

@@ -9,6 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseTrainingJobStateChange, SAGEMAKER_SOURCE } from '../events/aws-sagemaker';
 import { DatasetAccepted, DriftDetected, ModelDegraded, parseLifecycleEvent } from '../events/lifecycle';
+import { EvaluationStore } from '../metadata/evaluation-store';
 import { TrainingStore } from '../metadata/training-store';
 import { MalformedEventError } from '../runtime/errors';
 import { lambdaHandler, sqsMalformedEventSink } from '../runtime/lambda-handler';
@@ -36,11 +37,12 @@ const settings = parseTrainingSettings(
   readOptionalEnv('NETWORK_ISOLATION'),
 );
 const sqs = new SQSClient({});
+const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
 const runs = new TrainingRuns({
-  store: new TrainingStore(
-    DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
-    env.METADATA_TABLE,
-  ),
+  store: new TrainingStore(documentClient, env.METADATA_TABLE),
+  evaluations: new EvaluationStore(documentClient, env.METADATA_TABLE),
   s3: new S3Client({}),
   sagemaker: new SageMakerClient({}),
   events: new EventBridgeClient({}),

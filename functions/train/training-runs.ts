@@ -25,6 +25,7 @@ import {
   type LifecycleEventDefinition,
   type PutEventsEntry,
 } from '../events/lifecycle';
+import type { EvaluationStore } from '../metadata/evaluation-store';
 import type { RunRecord, TrainingStore } from '../metadata/training-store';
 import { logger } from '../runtime/powertools';
 import {
@@ -33,7 +34,7 @@ import {
   metricsReportKey,
   modelVersionOfArn,
 } from '../training/model-registration';
-import { evaluateGate, finalMetrics } from '../training/quality-gate';
+import { evaluateGate, finalMetrics, latestLiveMeasurement, type Champion } from '../training/quality-gate';
 import { newRunId, runIdOfJob, trainingJobName } from '../training/run-naming';
 import { buildTrainingJobRequest, trainingImage, type TrainingEnvironment } from '../training/training-job-request';
 import { buildManifest, manifestKey } from '../training/training-manifest';
@@ -48,6 +49,8 @@ export type TrainingPipelineSettings = Pick<PipelineConfig, 'name' | 'tags' | 't
 /** The clients and settings the runs need. */
 export interface TrainingRunsDeps {
   readonly store: TrainingStore;
+  /** The live evaluations' records, for `gate.liveMetric`. */
+  readonly evaluations: Pick<EvaluationStore, 'recent'>;
   readonly s3: S3Client;
   readonly sagemaker: SageMakerClient;
   readonly events: EventBridgeClient;
@@ -67,6 +70,11 @@ export type TrainingOutcome =
   | { readonly kind: 'judged'; readonly runId: string; readonly verdict: 'registered' | 'rejected' | 'failed' }
   | { readonly kind: 'ignored'; readonly reason: string };
 
+/**
+ * How many of the pipeline's newest evaluations are searched for the champion's live value: a day of hourly
+ * windows. Evaluations of the serving model are the newest ones; older ones describe a world that has moved on.
+ */
+const LIVE_EVALUATIONS_SEARCHED = 24;
 /** A start that has not confirmed its job after this long is resumed by the next trigger. */
 const RESUME_GRACE_SECONDS = 60;
 /** Margin on top of a job's longest possible run before its slot counts as abandoned. */
@@ -351,7 +359,7 @@ export class TrainingRuns {
     const state = await store.state(pipeline.name);
     const championRecord =
       state.championModelPackageArn === undefined ? undefined : await store.model(state.championModelPackageArn);
-    const champion = championRecord && { modelVersion: championRecord.modelVersion, metrics: championRecord.metrics };
+    const champion = championRecord && (await this.champion(pipeline, championRecord));
     const gate = evaluateGate(pipeline.gate, metrics, champion);
     const reasons = [...gate.reasons];
     if (gate.passed && modelDataUrl === undefined) reasons.push('the training job reported no model artifacts');
@@ -363,6 +371,7 @@ export class TrainingRuns {
         reasons,
         endedAt,
         ...(gate.comparison ? { comparison: gate.comparison } : {}),
+        ...(gate.notes.length > 0 ? { gateNotes: gate.notes } : {}),
       });
       await this.emit(ModelRejected, {
         pipeline: pipeline.name,
@@ -423,6 +432,7 @@ export class TrainingRuns {
       modelVersion,
       metricsReportKey: reportKey,
       ...(gate.comparison ? { comparison: gate.comparison } : {}),
+      ...(gate.notes.length > 0 ? { gateNotes: gate.notes } : {}),
     });
     await this.emit(ModelRegistered, {
       pipeline: pipeline.name,
@@ -435,6 +445,20 @@ export class TrainingRuns {
       comparison: gate.comparison!,
     });
     return 'registered';
+  }
+
+  /** The champion as the gate sees it: its registered metrics and, with `gate.liveMetric`, its newest live value. */
+  private async champion(
+    pipeline: TrainingPipelineSettings,
+    record: { readonly modelVersion: number; readonly metrics: Readonly<Record<string, number>> },
+  ): Promise<Champion> {
+    const champion = { modelVersion: record.modelVersion, metrics: record.metrics };
+    const liveMetric = pipeline.gate.liveMetric;
+    if (liveMetric === undefined) return champion;
+    const evaluations = await this.deps.evaluations.recent(pipeline.name, LIVE_EVALUATIONS_SEARCHED);
+    const live = latestLiveMeasurement(evaluations, record.modelVersion, liveMetric);
+    logger.info('champion live measurement', { liveMetric, modelVersion: record.modelVersion, live });
+    return live === undefined ? champion : { ...champion, live };
   }
 
   /**

@@ -3,7 +3,7 @@
  * metrics report, lineage as customer metadata, approval by config) and the metrics report it points to. Pure.
  */
 import type { CreateModelPackageInput } from '@aws-sdk/client-sagemaker';
-import type { ChampionComparison } from '../events/lifecycle';
+import type { GateComparison } from './quality-gate';
 
 /** A run that passed the gate, with what lineage needs. */
 export interface RegistrationInput {
@@ -15,7 +15,7 @@ export interface RegistrationInput {
   readonly modelDataUrl: string;
   readonly approval: 'auto' | 'manual';
   readonly metrics: Readonly<Record<string, number>>;
-  readonly comparison?: ChampionComparison;
+  readonly comparison?: GateComparison;
   readonly metricsReportUri: string;
   readonly manifestUri: string;
   readonly datasetIds: readonly string[];
@@ -75,6 +75,13 @@ export function buildModelPackageRequest(input: RegistrationInput): CreateModelP
       'mlops:trainingJob': input.trainingJobName,
       'mlops:manifest': clip(input.manifestUri),
       'mlops:datasets': clip(input.datasetIds.join(' ')),
+      ...(input.comparison?.championReference
+        ? {
+            'mlops:champion': clip(
+              `v${input.comparison.championModelVersion ?? '?'} ${input.comparison.championReference.description}`,
+            ),
+          }
+        : {}),
       ...Object.fromEntries(
         Object.entries(input.metrics)
           .slice(0, 10)

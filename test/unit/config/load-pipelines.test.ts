@@ -102,6 +102,7 @@ describe('loadPipelines', () => {
       gate: {
         metric: 'validation:auc',
         direction: 'maximize',
+        liveMetric: 'roc_auc',
         minimum: 0.7,
         minImprovement: 0.005,
         guards: [{ metric: 'validation:logloss', maximum: 0.6 }],

@@ -387,6 +387,29 @@ describe('parsePipelineConfig: broken configs', () => {
     ]);
   });
 
+  it('takes gate.liveMetric, and fails if it is not a live-evaluation metric of the problem type or its direction', () => {
+    const live = (metric: string, text = MINIMAL) =>
+      edit('  direction: maximize\n', `  direction: maximize\n  liveMetric: ${metric}\n`, text);
+    expect(parsePipelineConfig(live('roc_auc'), FILE, 'churn').gate.liveMetric).toBe('roc_auc');
+    expect(parsePipelineConfig(MINIMAL, FILE, 'churn').gate.liveMetric).toBeUndefined();
+    expect(messages(live('roc-auc'))).toEqual([
+      `${FILE}: gate.liveMetric: expected one of accuracy, precision, recall, f1, roc_auc, pr_auc, log_loss, mae, rmse, mape, r2, macro_f1, weighted_f1, got "roc-auc" (did you mean "roc_auc"?) (line 14)`,
+    ]);
+    expect(messages(live('rmse'))).toEqual([
+      `${FILE}: gate.liveMetric: expected a live-evaluation metric for binary problems (accuracy, precision, recall, f1, roc_auc, pr_auc, log_loss), got "rmse" (line 14)`,
+    ]);
+    expect(messages(live('log_loss'))).toEqual([
+      `${FILE}: gate.liveMetric: expected a metric that is better when higher, as gate.direction is maximize (accuracy, precision, recall, f1, roc_auc, pr_auc), got "log_loss" (better when lower) (line 14)`,
+    ]);
+    const minimizing = edit('  direction: maximize\n', '  direction: minimize\n  liveMetric: roc_auc\n');
+    expect(messages(minimizing)).toEqual([
+      `${FILE}: gate.liveMetric: expected a metric that is better when lower, as gate.direction is minimize (log_loss), got "roc_auc" (better when higher) (line 14)`,
+    ]);
+    const regression = edit('problemType: binary', 'problemType: regression');
+    const rmse = edit('  direction: maximize\n', '  direction: minimize\n  liveMetric: rmse\n', regression);
+    expect(parsePipelineConfig(rmse, FILE, 'churn').gate).toMatchObject({ direction: 'minimize', liveMetric: 'rmse' });
+  });
+
   it('fails if onDegradation asks for an action but nothing defines degradation', () => {
     expect(messages(`${MINIMAL}evaluation:\n  schedule: rate(1 hour)\n  onDegradation: rollback\n`)).toEqual([
       `${FILE}: evaluation.onDegradation: expected notify without evaluation.degradation (nothing can detect degradation), got "rollback" (line 18)`,

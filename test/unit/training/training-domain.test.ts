@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { GateConfig } from '../../../functions/config/pipeline-config';
 import { builtInImageUri, UnknownImageRegionError } from '../../../functions/training/built-in-images';
 import { buildModelPackageRequest, modelVersionOfArn } from '../../../functions/training/model-registration';
-import { evaluateGate, finalMetrics } from '../../../functions/training/quality-gate';
+import {
+  evaluateGate,
+  finalMetrics,
+  latestLiveMeasurement,
+  type RecordedEvaluation,
+} from '../../../functions/training/quality-gate';
 import {
   jobNameProblem,
   newRunId,
@@ -90,6 +95,142 @@ describe('quality gate', () => {
     const verdict = evaluateGate(gate(), { 'validation:auc': 0.75 }, { modelVersion: 4, metrics: {} });
     expect(verdict.passed).toBe(true);
     expect(verdict.notes).toEqual(['champion version 4 has no validation:auc; compared with the bounds only']);
+  });
+
+  describe('against the champion’s live value (gate.liveMetric)', () => {
+    const liveGate = (overrides: Partial<GateConfig> = {}) =>
+      gate({ minImprovement: 0.005, liveMetric: 'roc_auc', ...overrides });
+    const live = (value: number, metric = 'roc_auc') => ({
+      metric,
+      value,
+      evaluationId: 'ev-42',
+      windowEnd: '2026-11-23T10:00:00.000Z',
+    });
+    const champion = (value?: number) => ({
+      modelVersion: 3,
+      metrics: { 'validation:auc': 0.81 },
+      live: value === undefined ? undefined : live(value),
+    });
+
+    it('compares with the live value when it is worse than the registered one, and says so', () => {
+      const verdict = evaluateGate(liveGate(), { 'validation:auc': 0.8 }, champion(0.561));
+      expect(verdict.passed).toBe(true);
+      expect(verdict.comparison).toMatchObject({
+        championValue: 0.561,
+        championModelVersion: 3,
+        championReference: {
+          source: 'live',
+          registeredValue: 0.81,
+          live: live(0.561),
+          description:
+            'live roc_auc 0.561 of evaluation ev-42 (window ending 2026-11-23T10:00:00.000Z); registered 0.81',
+        },
+      });
+      expect(verdict.notes).toEqual([
+        'champion version 3 compared as: live roc_auc 0.561 of evaluation ev-42 (window ending 2026-11-23T10:00:00.000Z); registered 0.81',
+      ]);
+      // The same candidate against the registered value alone is rejected.
+      expect(evaluateGate(gate({ minImprovement: 0.005 }), { 'validation:auc': 0.8 }, champion(0.561)).passed).toBe(
+        false,
+      );
+    });
+
+    it('names the live value in the reason when the candidate does not beat it either', () => {
+      expect(
+        evaluateGate(liveGate({ minimum: undefined }), { 'validation:auc': 0.562 }, champion(0.561)).reasons,
+      ).toEqual([
+        'validation:auc 0.562 does not beat champion version 3 (live roc_auc 0.561 of evaluation ev-42 (window ending 2026-11-23T10:00:00.000Z); registered 0.81) by 0.005: needs at least 0.566',
+      ]);
+    });
+
+    it('keeps the registered value when the live one is better, so live traffic never raises the bar', () => {
+      const verdict = evaluateGate(liveGate(), { 'validation:auc': 0.812 }, champion(0.93));
+      expect(verdict.reasons).toEqual([
+        'validation:auc 0.812 does not beat champion version 3 (registered 0.81; live roc_auc 0.93 of evaluation ev-42 (window ending 2026-11-23T10:00:00.000Z) is no worse) by 0.005: needs at least 0.815',
+      ]);
+      expect(verdict.comparison).toMatchObject({
+        championValue: 0.81,
+        championReference: { source: 'registered', registeredValue: 0.81, live: live(0.93) },
+      });
+      // A tie keeps the registered value too.
+      expect(
+        evaluateGate(liveGate(), { 'validation:auc': 0.9 }, champion(0.81)).comparison?.championReference?.source,
+      ).toBe('registered');
+    });
+
+    it('uses the registered value when there is no live value, or one of another metric, and says so', () => {
+      const absent = evaluateGate(liveGate(), { 'validation:auc': 0.8 }, champion());
+      expect(absent.passed).toBe(false);
+      expect(absent.comparison).toMatchObject({ championValue: 0.81, championReference: { source: 'registered' } });
+      expect(absent.notes).toEqual([
+        'champion version 3 compared as: registered 0.81; no live roc_auc of this version',
+      ]);
+      const otherMetric = { ...champion(), live: live(0.5, 'accuracy') };
+      expect(evaluateGate(liveGate(), { 'validation:auc': 0.8 }, otherMetric).comparison?.championValue).toBe(0.81);
+      // Without gate.liveMetric a live value is ignored and the reason keeps its plain form.
+      expect(evaluateGate(gate({ minImprovement: 0.005 }), { 'validation:auc': 0.8 }, champion(0.561)).reasons).toEqual(
+        ['validation:auc 0.8 does not beat champion version 3 (0.81) by 0.005: needs at least 0.815'],
+      );
+    });
+
+    it('compares with the live value alone when the champion has no registered value', () => {
+      const verdict = evaluateGate(
+        liveGate(),
+        { 'validation:auc': 0.75 },
+        { modelVersion: 3, metrics: {}, live: live(0.77) },
+      );
+      expect(verdict.reasons[0]).toContain('needs at least 0.775');
+      expect(verdict.comparison?.championReference).toMatchObject({ source: 'live' });
+      expect(verdict.comparison?.championReference?.registeredValue).toBeUndefined();
+    });
+
+    it('minimizes: the worse live value is the higher one', () => {
+      const g = gate({
+        metric: 'rmse',
+        direction: 'minimize',
+        minimum: undefined,
+        minImprovement: 0.1,
+        liveMetric: 'rmse',
+      });
+      const rmseChampion = (value: number) => ({ modelVersion: 2, metrics: { rmse: 3 }, live: live(value, 'rmse') });
+      const degraded = evaluateGate(g, { rmse: 3.5 }, rmseChampion(4.2));
+      expect(degraded.passed).toBe(true);
+      expect(degraded.comparison).toMatchObject({ championValue: 4.2, championReference: { source: 'live' } });
+      const better = evaluateGate(g, { rmse: 3.5 }, rmseChampion(2.5));
+      expect(better.comparison).toMatchObject({ championValue: 3, championReference: { source: 'registered' } });
+      expect(better.reasons[0]).toContain('needs at most 2.9');
+    });
+  });
+
+  it('finds the champion’s newest usable live measurement among the newest evaluations', () => {
+    const evaluation = (
+      id: string,
+      modelVersion: number | undefined,
+      verdict: string,
+      metrics: Record<string, number>,
+    ) =>
+      ({
+        evaluationId: id,
+        windowEnd: `2026-11-23T${id}:00:00.000Z`,
+        modelVersion,
+        verdict,
+        metrics,
+      }) as RecordedEvaluation;
+    const newestFirst = [
+      evaluation('12', 4, 'ok', { roc_auc: 0.9 }), // another version
+      evaluation('11', 3, 'insufficient-data', { roc_auc: 0.2 }), // too few labels
+      evaluation('10', 3, 'degraded', { accuracy: 0.7 }), // without the metric
+      evaluation('09', 3, 'degraded', { roc_auc: 0.561 }),
+      evaluation('08', 3, 'ok', { roc_auc: 0.8 }),
+    ];
+    expect(latestLiveMeasurement(newestFirst, 3, 'roc_auc')).toEqual({
+      metric: 'roc_auc',
+      value: 0.561,
+      evaluationId: '09',
+      windowEnd: '2026-11-23T09:00:00.000Z',
+    });
+    expect(latestLiveMeasurement(newestFirst, 5, 'roc_auc')).toBeUndefined();
+    expect(latestLiveMeasurement([], 3, 'roc_auc')).toBeUndefined();
   });
 
   it('reads final metrics, last value of a name winning, non-finite values dropped', () => {

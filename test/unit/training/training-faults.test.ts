@@ -94,6 +94,7 @@ beforeEach(() => {
   store = new MemoryStore();
   runs = new TrainingRuns({
     store: store as unknown as TrainingStore,
+    evaluations: { recent: () => Promise.resolve([]) },
     s3: new S3Client({}),
     sagemaker: new SageMakerClient({}),
     events: new EventBridgeClient({}),
