@@ -25,12 +25,15 @@ export function readHandle(root: string): RuntimeHandle {
   return parsed.data;
 }
 
-/** One request to the running local runtime's control endpoint; its JSON answer. */
-export async function control(root: string, method: 'GET' | 'POST', route: string): Promise<unknown> {
+/** One request to the running local runtime's control endpoint (with `event` as a JSON body); its JSON answer. */
+export async function control(root: string, method: 'GET' | 'POST', route: string, event?: string): Promise<unknown> {
   const handle = readHandle(root);
   let response: Response;
   try {
-    response = await fetch(`${handle.controlUrl}${route}`, { method });
+    response = await fetch(`${handle.controlUrl}${route}`, {
+      method,
+      ...(event === undefined ? {} : { body: event, headers: { 'content-type': 'application/json' } }),
+    });
   } catch {
     throw new UsageError(
       `the local runtime of ${handleFile(root)} (pid ${handle.pid}) does not answer; start it again`,

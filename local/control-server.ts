@@ -12,8 +12,25 @@ export interface RuntimeHandle {
 
 /**
  * A loopback HTTP endpoint through which other processes drive a running local runtime: list and fire schedules
- * (`mlops local fire <schedule>`), read its status. Bound to 127.0.0.1 only.
+ * (`mlops local fire <schedule>`), invoke a function synchronously (`mlops evaluate <pipeline> --local`), read its status. Bound to 127.0.0.1 only.
  */
+/** The whole body of a request, as text (at most 6 MB, Lambda's synchronous payload limit). */
+function readBody(request: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > 6 * 1024 * 1024) {
+        reject(new Error('the event is larger than 6 MB'));
+        request.destroy();
+      } else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
 export async function startControlServer(runtime: LocalRuntime): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((request, response) => {
     const reply = (status: number, body: unknown) => {
@@ -22,6 +39,7 @@ export async function startControlServer(runtime: LocalRuntime): Promise<{ url: 
     };
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const fire = /^\/schedules\/([^/]+)\/fire$/.exec(url.pathname);
+    const invoke = /^\/functions\/([^/]+)\/invoke$/.exec(url.pathname);
     if (request.method === 'GET' && url.pathname === '/schedules') {
       reply(200, runtime.dispatcher.schedules);
     } else if (request.method === 'POST' && fire) {
@@ -38,6 +56,29 @@ export async function startControlServer(runtime: LocalRuntime): Promise<{ url: 
           reply(200, outcome);
         },
         (error: unknown) => reply(404, { error: error instanceof Error ? error.message : String(error) }),
+      );
+    } else if (request.method === 'POST' && invoke) {
+      // A synchronous invoke (RequestResponse), as `aws lambda invoke` does: the body is the event.
+      const name = decodeURIComponent(invoke[1] ?? '');
+      const fn = runtime.stack.functions.find((f) => f.functionName === name || f.logicalId === name);
+      if (fn === undefined) {
+        reply(404, { error: `no function named ${name}` });
+        return;
+      }
+      readBody(request).then(
+        async (body) => {
+          let event: unknown;
+          try {
+            event = body === '' ? {} : JSON.parse(body);
+          } catch {
+            reply(400, { error: 'the body must be the event, as JSON' });
+            return;
+          }
+          const result = await runtime.functions.invoke(fn, event);
+          await runtime.settle(); // deliver what the invocation emitted before answering
+          reply(200, result);
+        },
+        (error: unknown) => reply(500, { error: error instanceof Error ? error.message : String(error) }),
       );
     } else if (request.method === 'GET' && url.pathname === '/status') {
       reply(200, {

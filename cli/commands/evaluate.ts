@@ -4,8 +4,8 @@
  * The offline form reads local folders (`--capture`, `--ground-truth`; every `.jsonl` and `.jsonl.gz` below them)
  * with the same engine as the scheduled evaluation, and prints the metrics with their 95 % intervals, the counts and,
  * with a baseline profile, the drift of each feature. Naming a pipeline takes the problem type, label, features,
- * threshold, sample minimum and bounds from its configuration. The online form (`mlops evaluate <pipeline>` against
- * AWS or the local runtime) is a second action beside {@link runOfflineEvaluation}.
+ * threshold, sample minimum and bounds from its configuration. The online form (`mlops evaluate <pipeline>` without
+ * folders) runs the deployed scheduled evaluation now, on AWS or the local runtime (evaluate-online.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -34,6 +34,8 @@ import { buildReport, type EvaluationReport } from '../../functions/evaluation/e
 import { featureColumns } from '../../functions/evaluation/feature-columns';
 import { EXIT, UsageError } from '../exit-codes';
 import { printJson, renderTable } from '../output';
+import { addTargetOptions, resolveStackTarget, type TargetOptions } from '../stack-target';
+import { runOnlineEvaluation } from './evaluate-online';
 
 /** What the offline evaluation reads and how it judges. */
 export interface OfflineEvaluationOptions extends EvaluationOptions {
@@ -104,6 +106,7 @@ interface EvaluateFlags {
   failUnder?: string;
   failOver?: string;
   json?: boolean;
+  time?: string;
 }
 
 const number = (flag: string, check: (n: number) => boolean, expected: string) => (v: string) => {
@@ -335,7 +338,7 @@ function findPipeline(projectRoot: string, name: string): { pipeline: PipelineCo
 }
 
 export function registerEvaluateCommand(program: Command, projectRoot: () => string): void {
-  program
+  const command = program
     .command('evaluate')
     .description('model quality on captured traffic joined with ground truth: metrics with 95 % intervals, drift')
     .argument('[pipeline]', 'take problem type, label, features, threshold and bounds from this pipeline')
@@ -370,17 +373,49 @@ export function registerEvaluateCommand(program: Command, projectRoot: () => str
     .option('--fail-under <metric=value>', 'exit 1 when the metric is below the value (e.g. roc_auc=0.7)')
     .option('--fail-over <metric=value>', 'exit 1 when the metric is above the value (e.g. rmse=3.5)')
     .option('--json', 'print the report as JSON')
-    .action(async (pipelineName: string | undefined, flags: EvaluateFlags) => {
-      if (flags.capture === undefined && flags.groundTruth === undefined) {
+    .option(
+      '--time <iso>',
+      'online: evaluate as if scheduled at this time (default: now); the window ends the label lag before it',
+    );
+  addTargetOptions(command).action(async (pipelineName: string | undefined, flags: EvaluateFlags & TargetOptions) => {
+    if (flags.capture === undefined && flags.groundTruth === undefined) {
+      if (pipelineName === undefined) {
         throw new UsageError(
-          'give --capture <dir> and --ground-truth <dir> (evaluating a deployed pipeline online is not available yet)',
+          'name a deployed pipeline (mlops evaluate <pipeline> [--local]) or give --capture <dir> and --ground-truth <dir>',
         );
       }
-      const named = pipelineName === undefined ? undefined : findPipeline(projectRoot(), pipelineName);
-      const options = offlineOptions(flags, named?.pipeline, named?.folder);
-      const report = await runOfflineEvaluation(options);
-      if (flags.json) printJson(report);
-      else process.stdout.write(renderEvaluation(report));
-      process.exitCode = report.verdict === 'degraded' ? EXIT.negative : EXIT.ok;
-    });
+      const time = flags.time === undefined ? undefined : new Date(flags.time);
+      if (time !== undefined && Number.isNaN(time.getTime())) {
+        throw new UsageError(`--time: expected an ISO-8601 time, got '${flags.time}'`);
+      }
+      const root = projectRoot();
+      const target = await resolveStackTarget({ ...flags, projectRoot: root });
+      const online = await runOnlineEvaluation({
+        target,
+        projectRoot: root,
+        pipeline: pipelineName,
+        ...(time === undefined ? {} : { time }),
+      });
+      if (flags.json) printJson(online);
+      else {
+        const e = online.evaluation;
+        process.stdout.write(
+          `evaluation ${e.evaluationId} of ${e.pipeline} (${target.where}), model version ${e.modelVersion ?? '-'} on ${e.endpointName}\n` +
+            `window ${e.windowStart} – ${e.windowEnd}; events: ${e.events.join(', ')}\n` +
+            `report: s3://${target.outputs.artifactsBucketName}/${e.reportKey}\n` +
+            renderEvaluation(online.report),
+        );
+      }
+      process.exitCode =
+        online.evaluation.verdict === 'degraded' || online.evaluation.verdict === 'drift' ? EXIT.negative : EXIT.ok;
+      return;
+    }
+    if (flags.time !== undefined) throw new UsageError('--time applies to the online form (no --capture)');
+    const named = pipelineName === undefined ? undefined : findPipeline(projectRoot(), pipelineName);
+    const options = offlineOptions(flags, named?.pipeline, named?.folder);
+    const report = await runOfflineEvaluation(options);
+    if (flags.json) printJson(report);
+    else process.stdout.write(renderEvaluation(report));
+    process.exitCode = report.verdict === 'degraded' ? EXIT.negative : EXIT.ok;
+  });
 }

@@ -6,12 +6,18 @@
  * K windows, `Model Degraded` asks for retraining, which the training function starts; traffic from another
  * population makes features drift and, after K windows, `Drift Detected` is emitted.
  */
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPipelines } from '../../../functions/config/load-pipelines';
 import type { PipelineConfig } from '../../../functions/config/pipeline-config';
 import { DeploymentStore } from '../../../functions/metadata/deployment-store';
+import { startControlServer } from '../../../local/control-server';
 import { goodBatch } from '../../../pipelines/churn/world/batch-files';
 import { COMPETITOR_ENTERS } from '../../../pipelines/churn/world/churn-concepts';
 import { PRICE_HIKE_POPULATION } from '../../../pipelines/churn/world/customers';
@@ -199,6 +205,42 @@ describe('scheduled evaluation of the live champion', () => {
     expect(harness.eventsOf(NAME, 'Evaluation Completed')).toHaveLength(1);
     expect(await harness.stores().evaluations.recent(NAME, 10)).toHaveLength(1);
   }, 60_000);
+
+  it('runs the evaluation now from the CLI on the local runtime and prints its report', async () => {
+    const { runtime } = harness;
+    const control = await startControlServer(runtime);
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-cli-'));
+    try {
+      fs.mkdirSync(path.join(project, '.local'));
+      fs.writeFileSync(
+        path.join(project, '.local', 'runtime.json'),
+        JSON.stringify({
+          controlUrl: control.url,
+          endpoint: runtime.gateway.endpoint,
+          accountId: runtime.accountId,
+          region: runtime.region,
+          pid: process.pid,
+        }),
+      );
+      const cli = (...args: string[]) =>
+        promisify(execFile)('node', [path.join(ROOT, 'cli/bin.mjs'), '-C', project, ...args], { cwd: ROOT });
+      const at = new Date(clock + 30_000).toISOString();
+      const { stdout } = await cli('evaluate', NAME, '--local', '--time', at, '--json');
+      const online = JSON.parse(stdout) as {
+        evaluation: { trigger: string; verdict: string; events: string[]; evaluationId: string };
+        report: { verdict: string; matched: number };
+      };
+      expect(online.evaluation).toMatchObject({ trigger: 'request', verdict: 'ok', events: ['Evaluation Completed'] });
+      expect(online.report.matched).toBeGreaterThan(400);
+      const text = (await cli('evaluate', NAME, '--local', '--time', at)).stdout;
+      expect(text).toMatch(/^evaluation \S+ of eva \(local\), model version 1 on eva/);
+      expect(text).toContain('roc_auc');
+      await expect(cli('evaluate', 'nope', '--local')).rejects.toMatchObject({ code: 2 });
+    } finally {
+      await control.close();
+      fs.rmSync(project, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('emits Model Degraded after K degraded windows and the training function retrains', async () => {
     // The world changes: the champion's scores no longer rank who churns.
