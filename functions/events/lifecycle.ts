@@ -86,6 +86,8 @@ const ChampionComparisonSchema = z.object({
   /** Absent when there is no champion yet (first model of the pipeline). */
   championValue: figure.optional(),
   championModelVersion: modelVersion.optional(),
+  /** Where `championValue` came from when the gate also weighs live quality (`gate.liveMetric`). */
+  championValueSource: z.string().min(1).max(300).optional(),
   /** Absolute floor of the metric (when maximizing). */
   minimum: figure.optional(),
   /** Absolute ceiling of the metric (when minimizing). */

@@ -165,6 +165,9 @@ export function evaluateGate(
       ...(gate.minimum === undefined ? {} : { minimum: gate.minimum }),
       ...(gate.maximum === undefined ? {} : { maximum: gate.maximum }),
       minImprovement: gate.minImprovement,
+      ...(reference !== undefined && gate.liveMetric !== undefined
+        ? { championValueSource: reference.description.slice(0, 300) }
+        : {}),
       ...championReferenceField,
     };
   }

@@ -50,6 +50,7 @@ export function comparisonLines(c: ChampionComparison): Line[] {
       ...champion,
       `: ${formatFigure(c.championValue)}; difference ${formatDelta(improvement)}, required improvement ${formatFigure(c.minImprovement)}`,
     ]);
+    if (c.championValueSource !== undefined) lines.push([`Champion's value: ${c.championValueSource}`]);
   }
   return lines;
 }

@@ -131,6 +131,19 @@ describe('message renderer', () => {
     expect(text).toContain('Pending manual approval');
   });
 
+  it("says where the champion's value came from when the gate weighs live quality", () => {
+    const detail = TYPICAL_DETAILS['Model Registered'] as { comparison: Record<string, unknown> };
+    const live = {
+      ...detail,
+      comparison: {
+        ...detail.comparison,
+        championValueSource: 'live roc_auc 0.561 of evaluation ev-42; registered 0.81',
+      },
+    };
+    const text = sectionTexts(parsed('Model Registered', live).render(options)).join('\n');
+    expect(text).toContain("Champion's value: live roc_auc 0.561 of evaluation ev-42; registered 0.81");
+  });
+
   it('shows a deployment strategy and its progress', () => {
     const started = sectionTexts(parsed('Deployment Started', TYPICAL_DETAILS['Deployment Started']).render(options));
     expect(started.join('\n')).toContain('*Strategy*\nblue/green, canary');

@@ -118,6 +118,8 @@ describe('quality gate', () => {
       expect(verdict.comparison).toMatchObject({
         championValue: 0.561,
         championModelVersion: 3,
+        championValueSource:
+          'live roc_auc 0.561 of evaluation ev-42 (window ending 2026-11-23T10:00:00.000Z); registered 0.81',
         championReference: {
           source: 'live',
           registeredValue: 0.81,
