@@ -254,11 +254,7 @@ export class LiveEvaluations {
     for (let i = 0; i < plan.parts.length; i++) {
       const state = await this.readJson(partStateKey(settings.name, plan.evaluationId, i));
       if (state === undefined) throw new Error(`part ${i} of evaluation ${plan.evaluationId} has no state`);
-      const parsed = parseEvaluationState(state);
-      // Every part reads the same label files, so their unreadable lines are the same in every part: keep the
-      // first part's, as merge() keeps the label counts once (else the report lists each line once per part).
-      const examples = i === 0 ? parsed.examples : parsed.examples.filter((e) => e.kind !== 'unparseable-ground-truth');
-      merged.merge(EvaluationAccumulator.fromState({ ...parsed, examples }, merged.options));
+      merged.merge(EvaluationAccumulator.fromState(parseEvaluationState(state), merged.options));
     }
     return this.finish(job, merged, plan.parts.length);
   }

@@ -5,7 +5,8 @@
  *
  * - capture-side counts, join counts, metric pairs (concatenated) and drift cells add up;
  * - every part must read the same ground-truth files (labels arrive by collection time, not inference time), so
- *   the label-file counts (lines, distinct ids, duplicates) are the same in every part and kept once; labels without
+ *   the label-file counts (lines, distinct ids, duplicates) and unreadable label lines are the same in every part and
+ *   kept once; labels without
  *   a capture are worked out after the merge: distinct label ids less those matched (or found unusable) in any part.
  *   A capture id repeated in two parts is not detected as a duplicate (ids are unique per request in practice).
  */
@@ -318,7 +319,9 @@ export class EvaluationAccumulator {
     for (const key of JOIN_KEYS) this.join[key] += other.join[key];
     const mine = this.groundTruth;
     const theirs = other.groundTruth;
-    if (mine.lines === 0 && mine.files === 0) Object.assign(mine, theirs);
+    // The label files, and so their unreadable lines, are the same in every part: kept once, like their counts.
+    const labelsSeen = mine.lines !== 0 || mine.files !== 0;
+    if (!labelsSeen) Object.assign(mine, theirs);
     else if (theirs.lines !== 0 || theirs.files !== 0) {
       if (mine.lines !== theirs.lines || mine.records !== theirs.records) {
         throw new RangeError(
@@ -327,7 +330,9 @@ export class EvaluationAccumulator {
       }
     }
     for (const [name, v] of other.variants) this.variant(name).merge(v);
-    for (const e of other.examples) this.example(e.kind, e.file, e.line, e.reason);
+    for (const e of other.examples) {
+      if (!(labelsSeen && e.kind === 'unparseable-ground-truth')) this.example(e.kind, e.file, e.line, e.reason);
+    }
   }
 
   toState(): EvaluationState {

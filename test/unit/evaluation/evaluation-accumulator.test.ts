@@ -20,7 +20,11 @@ describe('EvaluationAccumulator', () => {
     const { captures, labels } = churnTraffic(1500, 4);
     // Duplicates (within a part: see the module comment), a label without capture and a bad line.
     captures.push(captures[1100]!, '{broken', captures[1200]!);
-    labels.push(labels[5]!, '{"groundTruthData":{"data":"1","encoding":"CSV"},"eventMetadata":{"eventId":"late"}}');
+    labels.push(
+      labels[5]!,
+      '{"groundTruthData":{"data":"1","encoding":"CSV"},"eventMetadata":{"eventId":"late"}}',
+      '{not a label',
+    );
     const hours = [captures.slice(0, 500), captures.slice(500, 1000), captures.slice(1000)];
     const source = (lines: string[], name: string) => bufferSource(`${lines.join('\n')}\n`, name);
     const truth = () => [source(labels.slice(0, 800), 'l1.jsonl'), source(labels.slice(800), 'l2.jsonl')];
@@ -57,6 +61,11 @@ describe('EvaluationAccumulator', () => {
     expect(merged.endpointResult()).toEqual(a.endpointResult());
     expect(merged.variantResults()).toEqual(a.variantResults());
     expect(merged.variantResults().map((v) => v.name)).toEqual(['Canary', 'Primary']);
+    // Every part read the unreadable label line; the merged report lists it once, as one pass does.
+    const sorted = (examples: readonly { kind: string; file: string; line: number }[]) =>
+      examples.map((e) => `${e.kind} ${e.file}:${e.line}`).sort();
+    expect(sorted(merged.examples)).toEqual(sorted(a.examples));
+    expect(merged.examples.filter((e) => e.kind === 'unparseable-ground-truth')).toHaveLength(1);
   });
 
   it('refuses to merge parts that read different ground truth', async () => {
