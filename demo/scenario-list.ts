@@ -1,12 +1,18 @@
 import type { Scenario } from './scenario';
 import { brokenModel } from './scenarios/broken-model';
+import { conceptShift } from './scenarios/concept-shift';
 import { firstModel } from './scenarios/first-model';
+import { liveEvaluation } from './scenarios/live-evaluation';
 import { rejectedBatches } from './scenarios/rejected-batches';
 
 /**
- * The scenarios `npm run demo` plays, in order; each builds on the ones before it (3 compares drift with the
- * baseline of 1's batch, 5 needs 1's champion). Scenario 2 (live traffic, ground truth, scheduled evaluation) goes
- * between 1 and 3 and scenario 4 (concept shift, degradation, retraining, canary) between 3 and 5, as modules of
- * `demo/scenarios/` once the scheduled evaluation function exists.
+ * The scenarios `npm run demo` plays, in order; each builds on the ones before it (2 evaluates 1's champion, 3
+ * compares drift with the baseline of 1's batch, 4 degrades the champion 2 measured, 5 needs a champion to protect).
  */
-export const DEMO_SCENARIOS: readonly Scenario[] = [firstModel, rejectedBatches, brokenModel];
+export const DEMO_SCENARIOS: readonly Scenario[] = [
+  firstModel,
+  liveEvaluation,
+  rejectedBatches,
+  conceptShift,
+  brokenModel,
+];
