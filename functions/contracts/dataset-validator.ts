@@ -417,7 +417,9 @@ class ColumnState {
   ): void {
     const h = this.ctx.hasher;
     const window = buf !== null && buf === this.ctx.window;
-    if (!window && this.pendingCount === 0) {
+    // Nothing deferred yet, so inserting now keeps the order: a key outside the window, or an integer going to the
+    // bitmap (a cache hit, cheaper than deferring it).
+    if (this.pendingCount === 0 && (!window || (integer === integer && this.table!.integersInBitmap))) {
       if (this.isDuplicate(integer, h.h1, h.h2)) {
         this.duplicate(line, row, buf === null ? jsText(js) : decode(buf, s, e));
       }

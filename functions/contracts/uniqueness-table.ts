@@ -119,6 +119,11 @@ export class UniquenessTable {
     this.growAt = Math.floor(initialCapacity * MAX_LOAD);
   }
 
+  /** Whether integers go to the bitmap (cache-friendly: no need to batch their inserts). */
+  get integersInBitmap(): boolean {
+    return !this.integersHashed;
+  }
+
   /** Distinct keys held. */
   get size(): number {
     return this.hashed + this.bitCount;
