@@ -15,6 +15,8 @@ import { type EngineLimits, readFailure } from './validation-limits';
 /** Bytes copied into the work buffer at a time: a huge chunk from a caller is cut, so memory stays bounded. */
 const SLICE = 4 * 1024 * 1024;
 const LF = 10;
+/** Spare bytes past the data at all times: the tokenizer's sentinel, and 3 more for its 4-byte reads. */
+const SPARE = 4;
 
 /** Where and how to read. */
 export interface RecordStreamOptions {
@@ -131,8 +133,7 @@ export async function readRecords(
     ? new CsvTokenizer(options.delimiter, limits.maxColumns, limits.maxLineBytes, options.firstLine)
     : null;
   const lines = csv ? null : new JsonLinesReader(limits.maxLineBytes, options.firstLine);
-  // One spare byte past the data at all times: the tokenizer's sentinel.
-  let work = Buffer.allocUnsafe(Math.min(SLICE * 2, limits.maxLineBytes + SLICE) + 1);
+  let work = Buffer.allocUnsafe(Math.min(SLICE * 2, limits.maxLineBytes + SLICE) + SPARE);
   let len = 0;
   let pos = 0;
   let validated = 0;
@@ -225,14 +226,14 @@ export async function readRecords(
       validator.fail(readFailure('too-large', `more than ${limits.maxBytes} bytes (decompressed)`));
       return false;
     }
-    if (len + chunk.length >= work.length) {
+    if (len + chunk.length + SPARE > work.length) {
       // Move the unfinished record to the front, then grow if one record plus the slice still does not fit.
       work.copy(work, 0, pos, len);
       base += pos;
       validated -= pos;
       len -= pos;
       pos = 0;
-      if (len + chunk.length >= work.length) {
+      if (len + chunk.length + SPARE > work.length) {
         const grown = Buffer.allocUnsafe(Math.max(work.length * 2, len + chunk.length + 1));
         work.copy(grown, 0, 0, len);
         work = grown;
