@@ -10,12 +10,13 @@ import { localAwsClients, localAwsEnvironment, type LocalAwsClients } from './em
 import { startMoto, type MotoServer } from './emulator/moto-server';
 import { LocalAsyncInvoker } from './lambda/async-invoker';
 import { LocalDispatcher, type Delivery } from './lambda/dispatcher';
+import { LocalEmbeddedMetrics } from './lambda/embedded-metrics';
 import { LocalFunctionHost } from './lambda/function-host';
 import { formatProvisionReport } from './provision/provision-report';
 import { provision, type ProvisionedStack } from './provision/provisioner';
 import { loadSynthesizedStack } from './provision/template';
 import { LocalEndpoints } from './sagemaker/endpoint-executor';
-import type { PutEventsEntry } from './sagemaker/event-sink';
+import { reportToStderr, type PutEventsEntry } from './sagemaker/event-sink';
 import { bindSageMaker, describeFromMoto } from './sagemaker/gateway-binding';
 import { emitModelPackageEvents } from './sagemaker/model-package-events';
 import { S3ObjectStore } from './sagemaker/object-store';
@@ -171,12 +172,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     cleanups.push(bindSageMaker(gateway, training, endpoints));
     cleanups.push(emitModelPackageEvents(gateway));
 
+    // CloudWatch Logs turns EMF lines of a function's log into metrics; so does the local runtime.
+    const embeddedMetrics = new LocalEmbeddedMetrics(clients.cloudwatch, reportToStderr);
     const functions = new LocalFunctionHost({
       projectRoot: options.projectRoot,
       region,
       accountId,
       baseEnvironment: { ...options.functionEnvironment, ...env },
       logDirectory,
+      onStdout: (stream, chunk) => embeddedMetrics.write(stream, chunk),
     });
     cleanups.push(() => functions.close());
     const asyncInvoker = new LocalAsyncInvoker(functions, clients.sqs, {
@@ -210,7 +214,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
         if (value === undefined) throw new Error(`no provisioned resource with the logical id ${name}<hash>`);
         return value;
       },
-      settle: () => dispatcher.settle(),
+      settle: async () => {
+        const deliveries = await dispatcher.settle();
+        await embeddedMetrics.flush();
+        return deliveries;
+      },
       close,
     };
   } catch (error) {

@@ -70,6 +70,9 @@ export type TrainingOutcome =
   | { readonly kind: 'judged'; readonly runId: string; readonly verdict: 'registered' | 'rejected' | 'failed' }
   | { readonly kind: 'ignored'; readonly reason: string };
 
+/** Trigger ids of retrain requests from the live evaluation: `evaluation:<evaluation id>`. */
+const RETRAIN_TRIGGER_PREFIX = 'evaluation:';
+
 /**
  * How many of the pipeline's newest evaluations are searched for the champion's live value: a day of hourly
  * windows. Evaluations of the serving model are the newest ones; older ones describe a world that has moved on.
@@ -101,6 +104,13 @@ export class TrainingRuns {
    */
   public async trigger(pipeline: TrainingPipelineSettings, triggerId: string): Promise<TrainingOutcome> {
     const now = this.now();
+    if (triggerId.startsWith(RETRAIN_TRIGGER_PREFIX)) {
+      const stale = await this.nothingNewSinceChampion(pipeline);
+      if (stale !== undefined) {
+        logger.info('retrain request ignored: no new data', { triggerId, reason: stale });
+        return { kind: 'ignored', reason: stale };
+      }
+    }
     const recorded = await this.deps.store.recordTrigger(pipeline.name, triggerId, now);
     if (recorded === 'duplicate') logger.info('trigger recorded before (redelivery)', { triggerId });
     const debounce = pipeline.training.debounceSeconds;
@@ -122,6 +132,23 @@ export class TrainingRuns {
       }
     }
     return this.startPending(pipeline, recorded === 'duplicate' ? 'redelivery' : triggerId);
+  }
+
+  /**
+   * Why a retrain request would learn nothing new, or undefined when it would: a run on exactly the data the champion
+   * was trained on reproduces the champion, and, deployed, would only restart the evaluation's streak (degraded
+   * again after K windows, retrained again: a loop). The request is honoured once a dataset has been accepted since;
+   * that dataset starts a run of its own anyway.
+   */
+  private async nothingNewSinceChampion(pipeline: TrainingPipelineSettings): Promise<string | undefined> {
+    const { store } = this.deps;
+    const state = await store.state(pipeline.name);
+    if (state.championModelPackageArn === undefined) return undefined;
+    const champion = await store.model(state.championModelPackageArn);
+    if (champion === undefined) return undefined; // registered outside the pipeline: its data is unknown
+    const [newest] = await store.acceptedDatasets(pipeline.name, { limit: 1 });
+    if (newest === undefined || !champion.datasetIds.includes(newest.datasetId)) return undefined;
+    return `no dataset accepted since champion v${champion.modelVersion} was trained (newest: ${newest.datasetId}): retraining would reproduce it; the next accepted dataset starts a run`;
   }
 
   /** The delayed message that ends the debounce window (SQS delays at most 15 minutes). */

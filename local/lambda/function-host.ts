@@ -37,6 +37,8 @@ export interface FunctionHostOptions {
    * @default 4
    */
   readonly maxContainersPerFunction?: number;
+  /** Receives each chunk of a function's stdout (as CloudWatch Logs would), tagged with the container's stream. */
+  readonly onStdout?: (stream: string, chunk: Buffer) => void;
 }
 
 interface Container {
@@ -219,6 +221,11 @@ export class LocalFunctionHost {
     if (log) {
       worker.stdout.pipe(log, { end: false });
       worker.stderr.pipe(log, { end: false });
+      const onStdout = this.options.onStdout;
+      if (onStdout !== undefined) {
+        const stream = `${fn.functionName}/${worker.threadId}`;
+        worker.stdout.on('data', (chunk: Buffer) => onStdout(stream, chunk));
+      }
     }
     worker.unref();
     const ready = new Promise<void>((resolve, reject) => {

@@ -11,11 +11,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { GetMetricStatisticsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPipelines } from '../../../functions/config/load-pipelines';
 import type { PipelineConfig } from '../../../functions/config/pipeline-config';
+import { ModelDegraded, toPutEventsEntry } from '../../../functions/events/lifecycle';
 import { DeploymentStore } from '../../../functions/metadata/deployment-store';
 import { startControlServer } from '../../../local/control-server';
 import { goodBatch } from '../../../pipelines/churn/world/batch-files';
@@ -186,6 +189,37 @@ describe('scheduled evaluation of the live champion', () => {
     expect(report.drift.status).toBe('stable');
     expect(report.drift.features.map((f) => f.feature)).toContain('monthly_charges');
 
+    // The quality metrics reached CloudWatch (EMF in the function's log, as CloudWatch Logs extracts it on AWS): the
+    // series the deployment's model-quality rollback alarm watches, and one per variant.
+    const listed = await runtime.clients.cloudwatch.send(
+      new ListMetricsCommand({ Namespace: 'MLOps/ModelQuality', MetricName: 'roc_auc' }),
+    );
+    const series = (listed.Metrics ?? []).map((m) =>
+      (m.Dimensions ?? [])
+        .map((d) => `${d.Name}=${d.Value}`)
+        .sort()
+        .join(','),
+    );
+    expect(series.sort()).toEqual([
+      'EndpointName=eva,Pipeline=eva',
+      'EndpointName=eva,Pipeline=eva,VariantName=AllTraffic',
+    ]);
+    const stats = await runtime.clients.cloudwatch.send(
+      new GetMetricStatisticsCommand({
+        Namespace: 'MLOps/ModelQuality',
+        MetricName: 'roc_auc',
+        Dimensions: [
+          { Name: 'Pipeline', Value: NAME },
+          { Name: 'EndpointName', Value: NAME },
+        ],
+        StartTime: new Date(Date.parse(record!.windowEnd) - HOUR),
+        EndTime: new Date(Date.parse(record!.windowEnd) + HOUR),
+        Period: 3600,
+        Statistics: ['Minimum'],
+      }),
+    );
+    expect(stats.Datapoints?.[0]?.Minimum).toBeCloseTo((completed.metrics as Record<string, number>).roc_auc!, 6);
+
     // Capture really went through the endpoint into the hour layout the evaluation reads.
     const captured = await runtime.clients.s3.send(
       new ListObjectsV2Command({
@@ -242,33 +276,96 @@ describe('scheduled evaluation of the live champion', () => {
     }
   }, 90_000);
 
-  it('emits Model Degraded after K degraded windows and the training function retrains', async () => {
-    // The world changes: the champion's scores no longer rank who churns.
+  it('ignores a retrain request while no dataset was accepted since the champion was trained', async () => {
+    const { runtime } = harness;
+    const detail = {
+      pipeline: NAME,
+      evaluationId: 'manual-no-new-data',
+      endpointName: NAME,
+      modelVersion: 1,
+      reportKey: 'evaluations/eva/manual/report.json',
+      metric: 'roc_auc',
+      bound: 'minimum' as const,
+      threshold: 0.72,
+      value: 0.6,
+      consecutiveWindows: 3,
+      action: 'retrain' as const,
+    };
+    await runtime.clients.eventbridge.send(
+      new PutEventsCommand({
+        Entries: [toPutEventsEntry(ModelDegraded, detail, runtime.physicalId('DataPlaneBus'))],
+      }),
+    );
+    await harness.settleUntil(() => Promise.resolve(harness.eventsOf(NAME, 'Model Degraded').length === 1));
+    await harness.settleUntil(() => Promise.resolve(true));
+    const delivery = runtime.dispatcher.history.find(
+      (d) =>
+        d.functionLogicalId.startsWith('TrainingTrainer') && JSON.stringify(d.event).includes('manual-no-new-data'),
+    );
+    expect(delivery?.outcome).toMatchObject({
+      kind: 'succeeded',
+      value: { kind: 'ignored', reason: expect.stringMatching(/^no dataset accepted since champion v1 was trained/) },
+    });
+    expect((await harness.stores().training.runs(NAME, 10)).map((r) => r.trigger)).not.toContain(
+      'evaluation:manual-no-new-data',
+    );
+  }, 60_000);
+
+  it('emits Model Degraded after K degraded windows and the training function retrains on the new data', async () => {
+    const { runtime } = harness;
+    const runsBefore = (await harness.stores().training.runs(NAME, 10)).length;
+    // The world changes: customers churn for other reasons. A new snapshot arrives; trained on the old data and
+    // validated on it (the newest dataset is held out), the candidate is far below the gate's minimum.
+    const snapshot = goodBatch(2, { rows: 3000, concept: COMPETITOR_ENTERS, snapshotDate: '2026-02-15' });
+    await runtime.clients.s3.send(
+      new PutObjectCommand({
+        Bucket: runtime.physicalId('DataPlaneLandingBucket'),
+        Key: `${NAME}/incoming/${snapshot.name}`,
+        Body: snapshot.bytes,
+      }),
+    );
+    await settleEvents('Model Rejected', 1);
+    // The champion's scores no longer rank who churns.
     await serve(2500, { concept: COMPETITOR_ENTERS });
+    const completedBefore = harness.eventsOf(NAME, 'Evaluation Completed').length;
     const verdicts: unknown[] = [];
     for (let k = 1; k <= 3; k++) {
       const result = await fire();
       verdicts.push(result.verdict);
-      await settleEvents('Evaluation Completed', 1 + k);
-      expect(harness.eventsOf(NAME, 'Model Degraded')).toHaveLength(k === 3 ? 1 : 0);
+      await settleEvents('Evaluation Completed', completedBefore + k);
+      // The first Model Degraded was the hand-made one of the previous test.
+      expect(harness.eventsOf(NAME, 'Model Degraded')).toHaveLength(k === 3 ? 2 : 1);
     }
     expect(verdicts).toEqual(['degraded', 'degraded', 'degraded']);
-    const degraded = harness.eventsOf(NAME, 'Model Degraded')[0]!.detail;
+    const degraded = harness.eventsOf(NAME, 'Model Degraded').at(-1)!.detail;
     expect(degraded).toMatchObject({ metric: 'roc_auc', bound: 'minimum', threshold: 0.72, consecutiveWindows: 3 });
     expect(degraded.action).toBe('retrain');
     expect(degraded.value).toBeLessThan(0.72);
     const [latest] = await harness.stores().evaluations.recent(NAME, 1);
     expect(latest).toMatchObject({ degraded: true, degradedStreak: 3 });
 
-    // The configured response: a training run for this evaluation.
+    // The configured response: a training run for this evaluation, on the window with the new snapshot.
     await harness.settleUntil(async () => {
       const runs = await harness.stores().training.runs(NAME, 10);
       return runs.some((r) => r.trigger === `evaluation:${String(degraded.evaluationId)}`);
     }, 60_000);
+    await harness.settleUntil(harness.allJobsEnded(NAME), 90_000);
+    expect((await harness.stores().training.runs(NAME, 10)).length).toBe(runsBefore + 2);
   }, 180_000);
 
   it('emits Drift Detected after K windows of traffic from another population', async () => {
-    await harness.settleUntil(harness.allJobsEnded(NAME), 90_000);
+    // Whatever the retraining gave, the endpoint is settled: the drift windows judge one champion.
+    const deployments = new DeploymentStore(
+      harness.stores().client,
+      harness.runtime.physicalId('DataPlaneMetadataTable'),
+    );
+    await harness.settleUntil(async () => {
+      if (!(await harness.allJobsEnded(NAME)())) return false;
+      const [latest] = await harness.stores().training.runs(NAME, 1);
+      if (latest?.status !== 'registered') return latest?.status === 'rejected' || latest?.status === 'failed';
+      const state = await deployments.getState(NAME);
+      return state.inFlight === undefined && state.champion?.modelVersion === latest.modelVersion;
+    }, 120_000);
     const before = harness.eventsOf(NAME, 'Drift Detected').length;
     await serve(6000, { population: PRICE_HIKE_POPULATION }, false);
     const first = await fire();
