@@ -82,21 +82,42 @@ async function* slices(data: Uint8Array, chunkSize: number): AsyncGenerator<Uint
 async function* emptyStream(): AsyncGenerator<Uint8Array> {}
 
 /**
- * The bytes of a local file from `start` to its end, read synchronously into one reused buffer (a worker thread does
- * nothing else meanwhile; the consumer copies each chunk before it asks for the next).
+ * Bytes read straight into the caller's buffer (a local file: no chunk to copy). `readInto` puts at most `length`
+ * bytes at `offset` and returns how many, 0 at the end; `close` is called once reading stops.
  */
-export function* fileChunks(file: string, start: number, chunkSize = 1 << 20): Generator<Uint8Array> {
+export interface DirectReader {
+  readInto(buf: Uint8Array, offset: number, length: number): number;
+  close(): void;
+}
+
+/**
+ * A local file from `start` to its end, read with plain synchronous reads (a worker thread does nothing else
+ * meanwhile; in one pass a read of 1 MiB from the page cache takes well under a millisecond). `head` holds bytes
+ * already read from `start` (to detect the format): they come first.
+ */
+export function fileReader(file: string, start: number, head: readonly Uint8Array[] = []): DirectReader {
   const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(chunkSize);
-    let position = start;
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, chunkSize, position);
-      if (n === 0) return;
+  let position = start;
+  let open = true;
+  let chunk = 0;
+  let used = 0;
+  return {
+    readInto(buf, offset, length) {
+      for (; chunk < head.length; chunk++, used = 0) {
+        const rest = head[chunk]!.subarray(used, used + length);
+        if (rest.length === 0) continue;
+        buf.set(rest, offset);
+        used += rest.length;
+        position += rest.length;
+        return rest.length;
+      }
+      const n = fs.readSync(fd, buf, offset, length, position);
       position += n;
-      yield buf.subarray(0, n);
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
+      return n;
+    },
+    close() {
+      if (open) fs.closeSync(fd);
+      open = false;
+    },
+  };
 }

@@ -7,6 +7,7 @@
  * ends on a character boundary), the CSV header, the decompressed-size limit, and the end of a byte range.
  */
 import { isUtf8 } from 'node:buffer';
+import type { DirectReader } from './byte-source';
 import { CsvTokenizer, type CsvRecordSink, FIELD_ESCAPED, unescapeQuotes } from './csv-tokenizer';
 import type { DatasetValidator } from './dataset-validator';
 import { JsonLinesReader } from './jsonl-reader';
@@ -15,6 +16,8 @@ import { type EngineLimits, readFailure } from './validation-limits';
 /** Bytes copied into the work buffer at a time: a huge chunk from a caller is cut, so memory stays bounded. */
 const SLICE = 4 * 1024 * 1024;
 const LF = 10;
+/** Bytes read at a time straight into the work buffer: parsed while they are still in the core's L2 cache. */
+const DIRECT_READ = 1 << 20;
 /** Spare bytes past the data at all times: the tokenizer's sentinel, and 3 more for its 4-byte reads. */
 const SPARE = 4;
 
@@ -121,10 +124,10 @@ function countNewlines(buf: Uint8Array, from: number, to: number): number {
   return n;
 }
 
-/** Reads records from `chunks` into `validator` until the end, the range's end or a failure. */
+/** Reads records from `input` into `validator` until the end, the range's end or a failure. */
 export async function readRecords(
   validator: DatasetValidator,
-  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  input: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | DirectReader,
   options: RecordStreamOptions,
 ): Promise<RecordStreamResult> {
   const { limits } = options;
@@ -220,32 +223,57 @@ export async function readRecords(
       : lines!.parse(work, pos, to, final, validator, stopAt);
   };
 
+  /** Makes room for `n` more bytes after `len`. */
+  const makeRoom = (n: number): void => {
+    if (len + n + SPARE <= work.length) return;
+    // Move the unfinished record to the front, then grow if one record plus the slice still does not fit.
+    work.copy(work, 0, pos, len);
+    base += pos;
+    validated -= pos;
+    len -= pos;
+    pos = 0;
+    if (len + n + SPARE > work.length) {
+      const grown = Buffer.allocUnsafe(Math.max(work.length * 2, len + n + SPARE));
+      work.copy(grown, 0, 0, len);
+      work = grown;
+    }
+  };
+
+  const counted = (n: number): boolean => {
+    total += n;
+    if (total <= limits.maxBytes) return true;
+    validator.fail(readFailure('too-large', `more than ${limits.maxBytes} bytes (decompressed)`));
+    return false;
+  };
+
   const append = (chunk: Uint8Array): boolean => {
-    total += chunk.length;
-    if (total > limits.maxBytes) {
-      validator.fail(readFailure('too-large', `more than ${limits.maxBytes} bytes (decompressed)`));
-      return false;
-    }
-    if (len + chunk.length + SPARE > work.length) {
-      // Move the unfinished record to the front, then grow if one record plus the slice still does not fit.
-      work.copy(work, 0, pos, len);
-      base += pos;
-      validated -= pos;
-      len -= pos;
-      pos = 0;
-      if (len + chunk.length + SPARE > work.length) {
-        const grown = Buffer.allocUnsafe(Math.max(work.length * 2, len + chunk.length + 1));
-        work.copy(grown, 0, 0, len);
-        work = grown;
-      }
-    }
+    if (!counted(chunk.length)) return false;
+    makeRoom(chunk.length);
     work.set(chunk, len);
     len += chunk.length;
     return true;
   };
 
+  if ('readInto' in input) {
+    try {
+      for (;;) {
+        makeRoom(DIRECT_READ);
+        const n = input.readInto(work, len, DIRECT_READ);
+        if (n === 0) break;
+        len += n;
+        if (!counted(n) || !step(false)) {
+          done = true;
+          break;
+        }
+      }
+    } finally {
+      input.close();
+    }
+    return finish();
+  }
+
   try {
-    outer: for await (const chunk of chunks) {
+    outer: for await (const chunk of input) {
       for (let offset = 0; offset < chunk.length; offset += SLICE) {
         const slice = offset === 0 && chunk.length <= SLICE ? chunk : chunk.subarray(offset, offset + SLICE);
         if (!append(slice) || !step(false)) {
@@ -261,24 +289,28 @@ export async function readRecords(
     validator.fail(readFailure('corrupt-compression', describeCompressionError(error)));
     done = true;
   }
-  if (!done) step(true);
-  validator.decompressedBytes += total;
-  validator.lines += lineNow() - options.firstLine;
-  if (csv && header === null && validator.failure === null) {
-    validator.fail(
-      total === 0
-        ? readFailure('empty-file', 'the file is empty (0 bytes)')
-        : readFailure('malformed-csv', 'the file has no header row'),
-    );
+  return finish();
+
+  function finish(): RecordStreamResult {
+    if (!done) step(true);
+    validator.decompressedBytes += total;
+    validator.lines += lineNow() - options.firstLine;
+    if (csv && header === null && validator.failure === null) {
+      validator.fail(
+        total === 0
+          ? readFailure('empty-file', 'the file is empty (0 bytes)')
+          : readFailure('malformed-csv', 'the file has no header row'),
+      );
+    }
+    if (!csv && total === 0 && validator.failure === null && options.atFileStart) {
+      validator.fail(readFailure('empty-file', 'the file is empty (0 bytes)'));
+    }
+    return {
+      stop: base + pos,
+      ...(header === null || options.header !== undefined ? {} : { header }),
+      ...(headerEnd === undefined ? {} : { headerEnd, headerLines }),
+    };
   }
-  if (!csv && total === 0 && validator.failure === null && options.atFileStart) {
-    validator.fail(readFailure('empty-file', 'the file is empty (0 bytes)'));
-  }
-  return {
-    stop: base + pos,
-    ...(header === null || options.header !== undefined ? {} : { header }),
-    ...(headerEnd === undefined ? {} : { headerEnd, headerLines }),
-  };
 }
 
 /** zlib's errors on corrupt or truncated input are data problems, not faults. */

@@ -7,7 +7,7 @@
  */
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { type ByteSource, byteChunks, fileChunks } from './byte-source';
+import { type ByteSource, byteChunks, type DirectReader, fileReader } from './byte-source';
 import type { ContractPlan } from './contract-plan';
 import type { Compression, DataFormat, DatasetProfile, FileSummary, ValidationReport } from './contract-report';
 import { DatasetValidator } from './dataset-validator';
@@ -224,14 +224,24 @@ async function validateOne(
     result.workers = parallel.workers;
     return result;
   }
-  let chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = prepend(head.chunks, iterator);
+  let input: AsyncIterable<Uint8Array> | DirectReader = prepend(head.chunks, iterator);
   if (source.file !== undefined) {
-    // A local file is read with plain reads into one buffer: no stream, and no fresh 1 MiB buffer per chunk.
+    // A local file is read straight into the work buffer: no stream, no chunk to allocate and copy.
     await iterator.return?.(undefined);
-    const peeked = head.chunks.reduce((n, c) => n + c.length, 0);
-    chunks = afterHead(head.chunks, source.file, peeked, (n) => (result.bytes += n));
+    const file = fileReader(source.file, 0, head.chunks);
+    const peeked = result.bytes;
+    let read = 0;
+    input = {
+      readInto: (buf, offset, length) => {
+        const n = file.readInto(buf, offset, length);
+        read += n;
+        result.bytes = Math.max(peeked, read);
+        return n;
+      },
+      close: () => file.close(),
+    };
   }
-  await readRecords(validator, chunks, {
+  await readRecords(validator, input, {
     format: detection.format,
     delimiter: detection.delimiter.charCodeAt(0),
     limits,
@@ -270,20 +280,6 @@ async function* prepend(chunks: readonly Uint8Array[], rest: AsyncIterator<Uint8
     }
   } finally {
     await rest.return?.(undefined);
-  }
-}
-
-/** The peeked chunks, then the rest of a local file from `from`. */
-function* afterHead(
-  head: readonly Uint8Array[],
-  file: string,
-  from: number,
-  add: (n: number) => void,
-): Generator<Uint8Array> {
-  yield* head;
-  for (const chunk of fileChunks(file, from)) {
-    add(chunk.length);
-    yield chunk;
   }
 }
 

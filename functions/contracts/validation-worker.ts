@@ -5,7 +5,7 @@
  * credit), so a worker never holds more than a few MB.
  */
 import { parentPort } from 'node:worker_threads';
-import { fileChunks } from './byte-source';
+import { fileReader } from './byte-source';
 import { DatasetValidator } from './dataset-validator';
 import type { FromWorker, ToWorker } from './parallel-validation';
 import { readRecords } from './record-stream';
@@ -67,7 +67,7 @@ port.on('message', (message: ToWorker) => {
         ...(task.baseline === undefined ? {} : { baseline: task.baseline }),
       });
       validator.beginFile(task.fileIndex);
-      readRecords(validator, queue ?? fileChunks(task.file!, task.start), {
+      readRecords(validator, queue ?? fileReader(task.file!, task.start), {
         format: task.format,
         delimiter: task.delimiter,
         limits: task.limits,
