@@ -87,6 +87,46 @@ describe('UniquenessTable: integers', () => {
     expect(dense.hasInteger(4e9)).toBe(true);
   });
 
+  it('merges two bitmaps a word at a time: the same counts as adding the keys one by one', () => {
+    const fill = (values: number[]) => {
+      const t = new UniquenessTable(1_000_000);
+      for (const v of values) t.addInteger(v);
+      return t;
+    };
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+    const cases: [number[], number[]][] = [
+      [range(0, 5000), range(4000, 9000)], // overlap, extends upwards
+      [range(10_000, 12_000), range(-3000, 10_050)], // extends downwards and overlaps
+      [range(0, 100), range(500_000, 500_100)], // disjoint
+      [range(0, 100), range(1e9, 1e9 + 100)], // too far apart for one bitmap: one by one, hashed
+      [[], range(7, 77)], // no integer yet
+      [range(0, 3000).filter((v) => v % 3 === 0), range(0, 3000).filter((v) => v % 2 === 0)],
+    ];
+    for (const [first, second] of cases) {
+      const expected = second.filter((v) => first.includes(v)).length;
+      const a = fill(first);
+      const b = UniquenessTable.fromState(fill(second).toState(), 1_000_000);
+      expect(a.countCommon(b)).toBe(expected);
+      expect(a.merge(b)).toBe(expected);
+      expect(a.size).toBe(new Set([...first, ...second]).size);
+      for (const v of [...first, ...second]) expect(a.hasInteger(v)).toBe(true);
+      expect(a.hasInteger(-5000)).toBe(false);
+    }
+  });
+
+  it('drops a merged bitmap past maxKeys, as adding one by one would', () => {
+    const a = new UniquenessTable(150);
+    const b = new UniquenessTable(150);
+    for (let i = 0; i < 100; i++) a.addInteger(i);
+    for (let i = 50; i < 150; i++) b.addInteger(i);
+    expect(a.merge(b)).toBe(50);
+    expect(a.overflowed).toBe(false);
+    const c = new UniquenessTable(150);
+    for (let i = 150; i < 151; i++) c.addInteger(i);
+    expect(a.merge(c)).toBe(0);
+    expect(a.overflowed).toBe(true);
+  });
+
   it('counts integers and hashes against the limit together', () => {
     const table = new UniquenessTable(10);
     for (let i = 0; i < 5; i++) table.addInteger(i);
