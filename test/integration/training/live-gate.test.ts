@@ -107,6 +107,8 @@ describe('the gate against the champion’s live quality', () => {
       value: 0.8,
       championValue: 0.561,
       championModelVersion: 7,
+      championValueSource:
+        'live roc_auc 0.561 of evaluation ev-trv-1 (window ending 2026-11-22T10:00:00.000Z); registered 0.81',
       minimum: 0.7,
       minImprovement: 0.005,
     });
