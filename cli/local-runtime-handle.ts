@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as z from 'zod';
 import type { RuntimeHandle } from '../local/control-server';
+import type { LocalRuntime } from '../local/runtime';
 import { UsageError } from './exit-codes';
 
 const HandleSchema = z.object({
@@ -14,6 +15,23 @@ const HandleSchema = z.object({
 
 /** Where `mlops local up` announces itself to other commands. */
 export const handleFile = (root: string) => path.join(root, '.local', 'runtime.json');
+
+/**
+ * Announces a running local runtime and its control endpoint to the `mlops … --local` commands of the project at
+ * `root` (`mlops local up`, the demo and tests write it; the commands read it).
+ */
+export function writeHandle(root: string, runtime: LocalRuntime, controlUrl: string): RuntimeHandle {
+  const handle: RuntimeHandle = {
+    controlUrl,
+    endpoint: runtime.gateway.endpoint,
+    accountId: runtime.accountId,
+    region: runtime.region,
+    pid: process.pid,
+  };
+  fs.mkdirSync(path.dirname(handleFile(root)), { recursive: true });
+  fs.writeFileSync(handleFile(root), JSON.stringify(handle, null, 2));
+  return handle;
+}
 
 /** The running local runtime's handle. @throws UsageError when none is running. */
 export function readHandle(root: string): RuntimeHandle {

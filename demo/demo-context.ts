@@ -12,6 +12,7 @@ import type { PipelineConfig } from '../functions/config/pipeline-config';
 import { missingOutputs, toStackOutputs, type StackOutputs } from '../functions/config/stack-outputs';
 import { DeploymentStore } from '../functions/metadata/deployment-store';
 import { TrainingStore } from '../functions/metadata/training-store';
+import { writeHandle } from '../cli/local-runtime-handle';
 import { startControlServer } from '../local/control-server';
 import type { Delivery } from '../local/lambda/dispatcher';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
@@ -223,17 +224,8 @@ async function exposeToCli(
   const control = await startControlServer(runtime);
   cleanups.push(() => control.close());
   const cliProject = path.join(workDir, 'project');
-  fs.mkdirSync(path.join(cliProject, '.local'), { recursive: true });
+  fs.mkdirSync(cliProject, { recursive: true });
   fs.symlinkSync(path.join(projectRoot, 'pipelines'), path.join(cliProject, 'pipelines'), 'dir');
-  fs.writeFileSync(
-    path.join(cliProject, '.local', 'runtime.json'),
-    JSON.stringify({
-      controlUrl: control.url,
-      endpoint: runtime.gateway.endpoint,
-      accountId: runtime.accountId,
-      region: runtime.region,
-      pid: process.pid,
-    }),
-  );
+  writeHandle(cliProject, runtime, control.url);
   return cliProject;
 }

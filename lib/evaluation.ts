@@ -10,9 +10,8 @@ import { Construct } from 'constructs';
 import type { PipelineConfig } from '../functions/config/pipeline-config';
 import { encodeEvaluationSettings } from '../functions/evaluate/evaluation-settings';
 import { evaluationSettings } from '../functions/evaluate/pipeline-evaluation-settings';
-import { METADATA_TABLE_KEYS } from '../functions/metadata/table-keys';
 import type { DataPlane } from './data-plane';
-import { grantObjectAccess } from './grants';
+import { grantMetadataTable, grantObjectAccess, validateSettingsSize } from './grants';
 import { MlopsFunction } from './mlops-function';
 import type { Observability } from './observability';
 
@@ -26,9 +25,6 @@ export interface EvaluationProps {
   /** Byte budget of one part of a split evaluation. @default the function's default (2 GiB of capture) */
   readonly partBytes?: number;
 }
-
-/** Lambda's limit on the total size of a function's environment variables. */
-const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 
 /**
  * Scheduled evaluation on live traffic: one schedule per pipeline with an `evaluation` section invokes the evaluator
@@ -84,14 +80,7 @@ export class Evaluation extends Construct {
       ...(props.partBytes === undefined ? {} : { PART_BYTES: String(props.partBytes) }),
     };
     for (const [name, value] of Object.entries(variables)) this.evaluator.function.addEnvironment(name, value);
-    this.node.addValidation({
-      validate: () =>
-        Buffer.byteLength(encoded) > LAMBDA_ENVIRONMENT_LIMIT_BYTES - 1024
-          ? [
-              `the evaluation settings of ${settings.length} pipelines take ${Buffer.byteLength(encoded)} bytes compressed; Lambda environments hold 4 KB: deploy fewer pipelines per stage`,
-            ]
-          : [],
-    });
+    validateSettingsSize(this, 'evaluation', settings.length, encoded);
 
     const role = this.evaluator.role;
     for (const p of settings) {
@@ -102,21 +91,13 @@ export class Evaluation extends Construct {
     grantObjectAccess(role, dataPlane.artifactsBucket, 'read', { key: dataPlane.key, prefix: 'profiles/' });
     grantObjectAccess(role, dataPlane.artifactsBucket, 'read', { key: dataPlane.key, prefix: 'baselines/' });
     grantObjectAccess(role, dataPlane.artifactsBucket, 'read-write', { key: dataPlane.key, prefix: 'evaluations/' });
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:Query',
-          'dynamodb:BatchGetItem',
-        ],
-        resources: [
-          dataPlane.metadataTable.tableArn,
-          `${dataPlane.metadataTable.tableArn}/index/${METADATA_TABLE_KEYS.byIdIndex.name}`,
-        ],
-      }),
-    );
+    grantMetadataTable(role, dataPlane.metadataTable, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:Query',
+      'dynamodb:BatchGetItem',
+    ]);
     role.addToPolicy(
       new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [dataPlane.bus.eventBusArn] }),
     );

@@ -1,7 +1,10 @@
 import { Stack, type CfnElement } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { METADATA_TABLE_KEYS } from '../functions/metadata/table-keys';
 import { acknowledge } from './acknowledge';
 
 /** What a principal may do with the objects of a bucket (or of one key prefix in it). */
@@ -104,4 +107,32 @@ export function nagResourceId(scope: Stack, arn: string): string {
     return JSON.stringify(value);
   };
   return render(scope.resolve(arn));
+}
+
+/**
+ * Grants `actions` on the metadata table and its `byId` index (reads by id go through the index; writes go to the
+ * table, so a write action on the index ARN grants nothing).
+ */
+export function grantMetadataTable(role: iam.Role, table: dynamodb.ITable, actions: readonly string[]): void {
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: [...actions],
+      resources: [table.tableArn, `${table.tableArn}/index/${METADATA_TABLE_KEYS.byIdIndex.name}`],
+    }),
+  );
+}
+
+/** Lambda holds 4 KB of environment variables per function; pipeline settings leave 1 KB for the others. */
+const MAX_SETTINGS_BYTES = 4096 - 1024;
+
+/** Fails synth when a function's compressed pipeline settings do not fit its environment. */
+export function validateSettingsSize(scope: Construct, what: string, pipelines: number, encoded: string): void {
+  scope.node.addValidation({
+    validate: () =>
+      Buffer.byteLength(encoded) > MAX_SETTINGS_BYTES
+        ? [
+            `the ${what} settings of ${pipelines} pipelines take ${Buffer.byteLength(encoded)} bytes compressed; Lambda environments hold 4 KB: deploy fewer pipelines per stage`,
+          ]
+        : [],
+  });
 }

@@ -10,12 +10,11 @@ import type { EnvironmentContext } from '../functions/config/environment-context
 import type { PipelineConfig } from '../functions/config/pipeline-config';
 import { TERMINAL_TRAINING_JOB_STATUSES, trainingJobStateChangePattern } from '../functions/events/aws-sagemaker';
 import { DatasetAccepted, DriftDetected, lifecyclePattern, ModelDegraded } from '../functions/events/lifecycle';
-import { METADATA_TABLE_KEYS } from '../functions/metadata/table-keys';
 import { trainingSettingsOf } from '../functions/train/training-events';
 import { jobNameProblem, trainingJobPrefix } from '../functions/training/run-naming';
 import type { DataPlane } from './data-plane';
 import { acknowledge } from './acknowledge';
-import { grantObjectAccess, nagResourceId } from './grants';
+import { grantMetadataTable, grantObjectAccess, nagResourceId, validateSettingsSize } from './grants';
 import { MlopsFunction } from './mlops-function';
 import type { Observability } from './observability';
 
@@ -25,9 +24,6 @@ export interface TrainingProps {
   readonly environment: EnvironmentContext;
   readonly pipelines: readonly PipelineConfig[];
 }
-
-/** Lambda's limit on the total size of a function's environment variables. */
-const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 
 /**
  * Training, the quality gate and the registry: one function that starts at most one SageMaker training job per
@@ -96,14 +92,7 @@ export class Training extends Construct {
       ...(environment.vpc ? { VPC_CONFIG: JSON.stringify(environment.vpc) } : {}),
     };
     for (const [name, value] of Object.entries(variables)) this.trainer.function.addEnvironment(name, value);
-    this.node.addValidation({
-      validate: () =>
-        Buffer.byteLength(settings) > LAMBDA_ENVIRONMENT_LIMIT_BYTES - 1024
-          ? [
-              `the training settings of ${names.length} pipelines take ${Buffer.byteLength(settings)} bytes compressed; Lambda environments hold 4 KB: deploy fewer pipelines per stage or shorten hyperparameters`,
-            ]
-          : [],
-    });
+    validateSettingsSize(this, 'training', names.length, settings);
 
     const role = this.trainer.role;
     const arn = (resource: string) => `arn:${stack.partition}:sagemaker:${stack.region}:${stack.account}:${resource}`;
@@ -148,22 +137,14 @@ export class Training extends Construct {
     for (const prefix of ['manifests/', 'reports/']) {
       grantObjectAccess(role, dataPlane.artifactsBucket, 'write', { key: dataPlane.key, prefix });
     }
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:Query',
-          'dynamodb:BatchGetItem',
-          'dynamodb:ConditionCheckItem',
-        ],
-        resources: [
-          dataPlane.metadataTable.tableArn,
-          `${dataPlane.metadataTable.tableArn}/index/${METADATA_TABLE_KEYS.byIdIndex.name}`,
-        ],
-      }),
-    );
+    grantMetadataTable(role, dataPlane.metadataTable, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:Query',
+      'dynamodb:BatchGetItem',
+      'dynamodb:ConditionCheckItem',
+    ]);
     role.addToPolicy(
       new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [dataPlane.bus.eventBusArn] }),
     );

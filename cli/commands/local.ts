@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import * as z from 'zod';
-import { startControlServer, type RuntimeHandle } from '../../local/control-server';
-import { control, handleFile } from '../local-runtime-handle';
+import { startControlServer } from '../../local/control-server';
+import { control, handleFile, writeHandle } from '../local-runtime-handle';
 import { startLocalRuntime } from '../../local/runtime';
 import { EXIT, UsageError } from '../exit-codes';
 import { printJson, renderTable } from '../output';
@@ -33,15 +33,7 @@ export function registerLocalCommand(program: Command, projectRoot: () => string
           process.stdout.write(`→ ${d.functionLogicalId} via ${d.via} ${d.source}: ${d.outcome.kind}\n`),
       });
       const controlServer = await startControlServer(runtime);
-      const handle: RuntimeHandle = {
-        controlUrl: controlServer.url,
-        endpoint: runtime.gateway.endpoint,
-        accountId: runtime.accountId,
-        region: runtime.region,
-        pid: process.pid,
-      };
-      fs.mkdirSync(path.dirname(handleFile(root)), { recursive: true });
-      fs.writeFileSync(handleFile(root), JSON.stringify(handle, null, 2));
+      writeHandle(root, runtime, controlServer.url);
       runtime.dispatcher.start();
       process.stdout.write(
         `${runtime.report}\n\nLocal runtime ready (account ${runtime.accountId}). In another shell:\n`,

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
@@ -9,7 +8,7 @@ import { DataPlane } from '../../lib/data-plane';
 import { Evaluation } from '../../lib/evaluation';
 import { Observability } from '../../lib/observability';
 import { cdkJsonContext, PROJECT_ROOT } from './cdk-context';
-import { synthExampleApp } from './stack-fixture';
+import { onlyBundle, synthExampleApp } from './stack-fixture';
 
 const { template } = synthExampleApp();
 
@@ -120,14 +119,7 @@ describe('scheduled evaluation', () => {
       pipelines: loadPipelines(PROJECT_ROOT),
       pipelinesDir: path.join(PROJECT_ROOT, 'pipelines'),
     });
-    const assembly = app.synth();
-    const bundles = fs
-      .readdirSync(assembly.directory)
-      .filter((d) => d.startsWith('asset.'))
-      .map((d) => path.join(assembly.directory, d, 'index.mjs'))
-      .filter((file) => fs.existsSync(file));
-    expect(bundles).toHaveLength(1);
-    const size = fs.statSync(bundles[0] ?? '').size;
+    const { size } = onlyBundle(app);
     process.stdout.write(`evaluator bundle: ${size} bytes\n`);
     expect(size).toBeLessThan(1024 * 1024);
   }, 180_000);

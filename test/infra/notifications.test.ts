@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -14,6 +12,7 @@ import { DataPlane } from '../../lib/data-plane';
 import { Notifications, type NotificationsProps } from '../../lib/notifications';
 import { Observability } from '../../lib/observability';
 import { cdkJsonContext, PROJECT_ROOT } from './cdk-context';
+import { onlyBundle } from './stack-fixture';
 
 function examplePipeline(): PipelineConfig {
   const [pipeline] = loadPipelines(PROJECT_ROOT);
@@ -263,14 +262,7 @@ describe('Notifications', () => {
 describe('Notifications bundling', () => {
   it('bundles the notifier into a minified ESM file under 1 MB', () => {
     const { app } = notificationsStack({ bundling: true });
-    const assembly = app.synth();
-    const bundles = fs
-      .readdirSync(assembly.directory)
-      .filter((d) => d.startsWith('asset.'))
-      .map((d) => path.join(assembly.directory, d, 'index.mjs'))
-      .filter((file) => fs.existsSync(file));
-    expect(bundles).toHaveLength(1);
-    const size = fs.statSync(bundles[0] ?? '').size;
+    const { size } = onlyBundle(app);
     process.stdout.write(`notifier bundle: ${size} bytes\n`);
     expect(size).toBeLessThan(1024 * 1024);
   }, 180_000);

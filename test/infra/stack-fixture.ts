@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseEnvironmentContext } from '../../functions/config/environment-context';
@@ -21,4 +23,17 @@ export function synthExampleApp(
     ...(env ? { env } : {}),
   });
   return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** Synthesizes `app` (with bundling) and returns its only function bundle, `index.mjs`: the file and its size. */
+export function onlyBundle(app: App): { file: string; size: number } {
+  const assembly = app.synth();
+  const bundles = fs
+    .readdirSync(assembly.directory)
+    .filter((d) => d.startsWith('asset.'))
+    .map((d) => path.join(assembly.directory, d, 'index.mjs'))
+    .filter((file) => fs.existsSync(file));
+  if (bundles.length !== 1) throw new Error(`expected one function bundle, found ${bundles.length}`);
+  const file = bundles[0]!;
+  return { file, size: fs.statSync(file).size };
 }

@@ -1,11 +1,10 @@
 // The deployment invariants as DynamoDB enforces them (moto): of concurrent writers exactly one wins.
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentRecord } from '../../../functions/deployment/deployment-record';
 import type { InFlightDeployment } from '../../../functions/deployment/deployment-state';
 import { DeploymentStore, deploymentSortKey } from '../../../functions/metadata/deployment-store';
-import { METADATA_TABLE_KEYS } from '../../../functions/metadata/table-keys';
+import { createMetadataTable } from '../setup/metadata-table';
 import { useLocalAws } from '../setup/local-env';
 
 const aws = await useLocalAws();
@@ -55,18 +54,7 @@ function deployment(
 }
 
 beforeAll(async () => {
-  const { partitionKey, sortKey } = METADATA_TABLE_KEYS;
-  await aws.clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [partitionKey, sortKey].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-    }),
-  );
+  await createMetadataTable(aws.clients.dynamodb, TABLE);
 });
 
 describe('DeploymentStore', () => {

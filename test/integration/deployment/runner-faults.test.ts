@@ -1,7 +1,6 @@
 // Faults the emulator cannot produce (PutEvents refusing an entry, SageMaker throttling mid-deployment), injected
 // at the runner's edges; the state is the real store on moto's DynamoDB. A retry of the failed invocation, as
 // Lambda makes it, must finish the deployment and send each event exactly once.
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DeploymentRunner } from '../../../functions/deploy/deployment-runner';
@@ -11,7 +10,7 @@ import { deploymentSettings } from '../../../functions/deployment/deployment-set
 import type { ModelPackageView } from '../../../functions/deployment/hosting-requests';
 import type { PutEventsEntry } from '../../../functions/events/lifecycle';
 import { DeploymentStore } from '../../../functions/metadata/deployment-store';
-import { METADATA_TABLE_KEYS } from '../../../functions/metadata/table-keys';
+import { createMetadataTable } from '../setup/metadata-table';
 import { useLocalAws } from '../setup/local-env';
 import { testPipeline } from './deployment-harness';
 
@@ -122,18 +121,7 @@ function runnerWith(hosting: HostingApi, publish: (entry: PutEventsEntry) => Pro
 }
 
 beforeAll(async () => {
-  const { partitionKey, sortKey } = METADATA_TABLE_KEYS;
-  await aws.clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [partitionKey, sortKey].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-    }),
-  );
+  await createMetadataTable(aws.clients.dynamodb, TABLE);
 });
 
 describe('DeploymentRunner under faults', () => {

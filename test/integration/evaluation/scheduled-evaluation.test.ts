@@ -20,6 +20,7 @@ import { loadPipelines } from '../../../functions/config/load-pipelines';
 import type { PipelineConfig } from '../../../functions/config/pipeline-config';
 import { ModelDegraded, toPutEventsEntry } from '../../../functions/events/lifecycle';
 import { DeploymentStore } from '../../../functions/metadata/deployment-store';
+import { writeHandle } from '../../../cli/local-runtime-handle';
 import { startControlServer } from '../../../local/control-server';
 import { goodBatch } from '../../../pipelines/churn/world/batch-files';
 import { COMPETITOR_ENTERS } from '../../../pipelines/churn/world/churn-concepts';
@@ -245,17 +246,7 @@ describe('scheduled evaluation of the live champion', () => {
     const control = await startControlServer(runtime);
     const project = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-cli-'));
     try {
-      fs.mkdirSync(path.join(project, '.local'));
-      fs.writeFileSync(
-        path.join(project, '.local', 'runtime.json'),
-        JSON.stringify({
-          controlUrl: control.url,
-          endpoint: runtime.gateway.endpoint,
-          accountId: runtime.accountId,
-          region: runtime.region,
-          pid: process.pid,
-        }),
-      );
+      writeHandle(project, runtime, control.url);
       const cli = (...args: string[]) =>
         promisify(execFile)('node', [path.join(ROOT, 'cli/bin.mjs'), '-C', project, ...args], { cwd: ROOT });
       const at = new Date(clock + 30_000).toISOString();

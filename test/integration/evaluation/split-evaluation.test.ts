@@ -7,7 +7,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateBucketCommand,
   GetObjectCommand,
@@ -35,11 +34,11 @@ import type { EvaluationReport } from '../../../functions/evaluation/evaluation-
 import type { EmfDocument } from '../../../functions/evaluation/metric-documents';
 import type { PutEventsEntry } from '../../../functions/events/lifecycle';
 import { EvaluationStore } from '../../../functions/metadata/evaluation-store';
-import { METADATA_TABLE_KEYS } from '../../../functions/metadata/table-keys';
 import { goodBatch } from '../../../pipelines/churn/world/batch-files';
 import { groundTruthFiles, groundTruthRecord } from '../../../pipelines/churn/world/ground-truth';
 import { inferenceRequests, type InferenceRequest } from '../../../pipelines/churn/world/inference-traffic';
 import { PROJECT_ROOT } from '../../infra/cdk-context';
+import { createMetadataTable } from '../setup/metadata-table';
 import { useLocalAws } from '../setup/local-env';
 
 const aws = await useLocalAws();
@@ -176,31 +175,7 @@ beforeAll(async () => {
   await aws.clients.s3.send(
     new PutBucketVersioningCommand({ Bucket: ARTIFACTS, VersioningConfiguration: { Status: 'Enabled' } }),
   );
-  const { partitionKey, sortKey, byIdIndex } = METADATA_TABLE_KEYS;
-  await aws.clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [partitionKey, sortKey, byIdIndex.partitionKey, byIdIndex.sortKey].map((name) => ({
-        AttributeName: name,
-        AttributeType: 'S',
-      })),
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: byIdIndex.name,
-          KeySchema: [
-            { AttributeName: byIdIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: byIdIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
+  await createMetadataTable(aws.clients.dynamodb, TABLE);
   queueUrl = (await aws.clients.sqs.send(new CreateQueueCommand({ QueueName: 'evaluation-parts' }))).QueueUrl!;
 
   // The drift baseline: the contract check's profile of a good training batch.

@@ -1,8 +1,7 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DatasetStore, type DatasetRecord } from '../../../functions/metadata/dataset-store';
-import { METADATA_TABLE_KEYS } from '../../../functions/metadata/table-keys';
+import { createMetadataTable } from '../setup/metadata-table';
 import { useLocalAws } from '../setup/local-env';
 
 const aws = await useLocalAws();
@@ -27,31 +26,7 @@ const record = (datasetId: string): DatasetRecord => ({
 const event = { detailType: 'Dataset Accepted', detail: '{"pipeline":"churn"}' };
 
 beforeAll(async () => {
-  const { partitionKey, sortKey, byIdIndex } = METADATA_TABLE_KEYS;
-  await aws.clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [partitionKey, sortKey, byIdIndex.partitionKey, byIdIndex.sortKey].map((name) => ({
-        AttributeName: name,
-        AttributeType: 'S',
-      })),
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: byIdIndex.name,
-          KeySchema: [
-            { AttributeName: byIdIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: byIdIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
+  await createMetadataTable(aws.clients.dynamodb, TABLE);
 });
 
 describe('DatasetStore', () => {

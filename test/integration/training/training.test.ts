@@ -7,6 +7,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeModelPackageCommand, ListModelPackagesCommand } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeHandle } from '../../../cli/local-runtime-handle';
 import { startControlServer } from '../../../local/control-server';
 import type { LocalRuntime } from '../../../local/runtime';
 import { churnCsv } from '../../fixtures/churn/small-batch';
@@ -77,17 +78,7 @@ describe('training on accepted data', () => {
     const control = await startControlServer(runtime);
     const project = fs.mkdtempSync(path.join(os.tmpdir(), 'mlops-cli-'));
     try {
-      fs.mkdirSync(path.join(project, '.local'));
-      fs.writeFileSync(
-        path.join(project, '.local', 'runtime.json'),
-        JSON.stringify({
-          controlUrl: control.url,
-          endpoint: runtime.gateway.endpoint,
-          accountId: runtime.accountId,
-          region: runtime.region,
-          pid: process.pid,
-        }),
-      );
+      writeHandle(project, runtime, control.url);
       const cli = (...args: string[]) =>
         promisify(execFile)('node', [path.join(ROOT, 'cli/bin.mjs'), '-C', project, ...args], { cwd: ROOT });
       const runs = JSON.parse((await cli('runs', 'tra', '--local', '--json')).stdout);
