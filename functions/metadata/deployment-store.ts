@@ -24,7 +24,7 @@ import {
   pipelineStateKey,
   pipelinePartition,
 } from './table-keys';
-import { conditionFailed } from './conditional-write';
+import { writeIfCondition } from './conditional-write';
 
 const { partitionKey: PK, sortKey: SK, byIdIndex } = METADATA_TABLE_KEYS;
 
@@ -202,8 +202,8 @@ export class DeploymentStore {
         values[':champion'] = mode.championVersion;
         break;
     }
-    try {
-      await this.client.send(
+    return writeIfCondition(
+      this.client.send(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -252,12 +252,8 @@ export class DeploymentStore {
                 ]),
           ],
         }),
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /**
@@ -269,8 +265,8 @@ export class DeploymentStore {
     model: { readonly modelPackageArn: string; readonly modelVersion: number },
     nowSeconds: number,
   ): Promise<boolean> {
-    try {
-      await this.client.send(
+    return writeIfCondition(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: pipelineStateKey(pipeline),
@@ -284,12 +280,8 @@ export class DeploymentStore {
             ':now': nowSeconds,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Forgets the queued model if it is still `model` (it was no longer approved when its turn came). */
@@ -297,8 +289,8 @@ export class DeploymentStore {
     pipeline: string,
     model: { readonly modelPackageArn: string; readonly modelVersion: number },
   ): Promise<void> {
-    try {
-      await this.client.send(
+    await writeIfCondition(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: pipelineStateKey(pipeline),
@@ -306,16 +298,14 @@ export class DeploymentStore {
           ConditionExpression: 'nextModelPackageArn = :arn AND nextModelVersion = :version',
           ExpressionAttributeValues: { ':arn': model.modelPackageArn, ':version': model.modelVersion },
         }),
-      );
-    } catch (error) {
-      if (!conditionFailed(error)) throw error;
-    }
+      ),
+    );
   }
 
   /** Notes that the endpoint accepted the deployment's request. False when the deployment ended meanwhile. */
   public async markRequested(pipeline: string, inFlight: InFlightDeployment, requestedAt: string): Promise<boolean> {
-    try {
-      await this.client.send(
+    return writeIfCondition(
+      this.client.send(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -338,12 +328,8 @@ export class DeploymentStore {
             },
           ],
         }),
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /**
@@ -373,8 +359,8 @@ export class DeploymentStore {
       });
     }
     const reason = outcome.kind === 'succeeded' ? {} : { ':reason': outcome.reason.slice(0, 1024) };
-    try {
-      await this.client.send(
+    return writeIfCondition(
+      this.client.send(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -398,12 +384,8 @@ export class DeploymentStore {
             },
           ],
         }),
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /**
@@ -411,8 +393,8 @@ export class DeploymentStore {
    * If sending then fails, {@link releaseEvent} gives the right back so a retry sends it.
    */
   public async claimEvent(pipeline: string, sortKey: string, which: 'started' | 'outcome'): Promise<boolean> {
-    try {
-      await this.client.send(
+    return writeIfCondition(
+      this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { [PK]: pipelinePartition(pipeline), [SK]: sortKey },
@@ -421,12 +403,8 @@ export class DeploymentStore {
           ExpressionAttributeNames: { '#sent': `${which}EventSent`, '#pk': PK },
           ExpressionAttributeValues: { ':true': true, ':false': false },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** Gives back the right taken by {@link claimEvent} after the event could not be sent. */

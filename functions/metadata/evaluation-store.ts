@@ -6,7 +6,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { conditionFailed } from './conditional-write';
+import { writeIfCondition } from './conditional-write';
 import { entityIdKey, entitySortKey, entitySortKeyPrefix, METADATA_TABLE_KEYS, pipelinePartition } from './table-keys';
 
 const { partitionKey: PK, sortKey: SK, byIdIndex, timeToLive } = METADATA_TABLE_KEYS;
@@ -114,8 +114,8 @@ export class EvaluationStore {
    * redelivered schedule, or the last two parts racing to finish).
    */
   public async recordOnce(item: EvaluationItem): Promise<boolean> {
-    try {
-      await this.client.send(
+    return writeIfCondition(
+      this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
@@ -128,12 +128,8 @@ export class EvaluationStore {
           },
           ConditionExpression: `attribute_not_exists(${PK})`,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (conditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   /** The recorded evaluation of this id and window end, if any (strongly consistent). */
