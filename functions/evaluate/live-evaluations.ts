@@ -195,14 +195,13 @@ export class LiveEvaluations {
     if (champion === undefined) {
       return { kind: 'skipped', pipeline: settings.name, reason: 'no champion is deployed: nothing serves traffic' };
     }
-    const baselineKey = await this.baselineKeyOf(settings.name, champion.modelVersion);
     const job: EvaluationJob = {
       settings,
       evaluationId,
       trigger,
       window,
       champion,
-      ...(baselineKey === undefined ? {} : { baselineKey, baseline: await this.readProfile(baselineKey) }),
+      ...(await this.baselineOf(settings.name, champion.modelVersion)),
     };
     const capturePrefix = this.capturePrefix(settings.name);
     const [captures, groundTruth] = await Promise.all([
@@ -348,12 +347,21 @@ export class LiveEvaluations {
     return evaluation.accumulator;
   }
 
-  /** The drift baseline: the profile of the champion's training data, else the pipeline's first accepted data. */
-  private async baselineKeyOf(pipeline: string, modelVersion: number): Promise<string | undefined> {
+  /**
+   * The drift baseline, each candidate read once: the profile of the champion's training data, else the pipeline's
+   * first accepted data; none when neither is in S3.
+   */
+  private async baselineOf(
+    pipeline: string,
+    modelVersion: number,
+  ): Promise<{ baselineKey: string; baseline: DatasetProfile } | Record<string, never>> {
     const trained = await this.deps.champions.trainingProfileKey(pipeline, modelVersion);
-    if (trained !== undefined) return trained;
-    const fallback = `baselines/${pipeline}/profile.json`;
-    return (await this.readJson(fallback)) === undefined ? undefined : fallback;
+    for (const key of [trained, `baselines/${pipeline}/profile.json`]) {
+      if (key === undefined) continue;
+      const baseline = await this.readProfile(key);
+      if (baseline !== undefined) return { baselineKey: key, baseline };
+    }
+    return {};
   }
 
   private async readProfile(key: string): Promise<DatasetProfile | undefined> {
