@@ -130,15 +130,20 @@ async function serve(n: number, options: InferenceTrafficOptions = {}, labels = 
   return requests;
 }
 
-/** Fires the pipeline's schedule at the next minute of the test clock; the function's result. */
-async function fire(): Promise<Record<string, unknown>> {
+/** Fires the pipeline's schedule at `time`, as EventBridge would; the function's result. */
+async function fireAt(time: number): Promise<Record<string, unknown>> {
   const { runtime } = harness;
   const schedule = runtime.dispatcher.schedules.find((s) => s.inputTransformer?.inputTemplate.includes(`"${NAME}"`));
   expect(schedule).toBeDefined();
-  clock += 60_000;
-  const outcome = await runtime.dispatcher.fireSchedule(schedule!.logicalId, new Date(clock));
+  const outcome = await runtime.dispatcher.fireSchedule(schedule!.logicalId, new Date(time));
   expect(outcome.kind).toBe('succeeded');
   return (outcome as { value: Record<string, unknown> }).value;
+}
+
+/** Fires the pipeline's schedule at the next minute of the test clock. */
+function fire(): Promise<Record<string, unknown>> {
+  clock += 60_000;
+  return fireAt(clock);
 }
 
 async function settleEvents(detailType: string, count: number): Promise<void> {
@@ -232,10 +237,8 @@ describe('scheduled evaluation of the live champion', () => {
   }, 120_000);
 
   it('records a redelivered schedule once and sends its events once', async () => {
-    const { runtime } = harness;
-    const schedule = runtime.dispatcher.schedules.find((s) => s.inputTransformer?.inputTemplate.includes(`"${NAME}"`))!;
-    const again = await runtime.dispatcher.fireSchedule(schedule.logicalId, new Date(clock));
-    expect((again as { value: Record<string, unknown> }).value).toMatchObject({ kind: 'evaluated', duplicate: true });
+    const again = await fireAt(clock);
+    expect(again).toMatchObject({ kind: 'evaluated', duplicate: true });
     await harness.settleUntil(() => Promise.resolve(true));
     expect(harness.eventsOf(NAME, 'Evaluation Completed')).toHaveLength(1);
     expect(await harness.stores().evaluations.recent(NAME, 10)).toHaveLength(1);
