@@ -3,7 +3,8 @@
  * file order (the split and why the result equals one pass: `byte-ranges.ts`). A local file is read by the workers
  * themselves, each its own ranges; otherwise (S3) the main thread reads each range from the source and passes the
  * chunks to its worker. The main thread does little else, so two workers use two cores (Lambda has 2 vCPUs from
- * 1769 MB of memory). There are a few ranges per worker, handed out as workers become free.
+ * 1769 MB of memory). Each worker gets one contiguous range by default (see {@link RANGES_PER_WORKER}); with more, ranges
+ * are handed out as workers become free.
  *
  * Duplicates across ranges are counted exactly when the ranges' uniqueness tables are merged. Their first examples
  * need the positions of those values, which a table of hashes does not keep: when a range has duplicates of earlier
@@ -63,6 +64,8 @@ export interface ParallelOptions {
   readonly workerUrl?: URL;
   /** @default {@link MIN_RANGE_BYTES} */
   readonly minRangeBytes?: number;
+  /** @default {@link RANGES_PER_WORKER} */
+  readonly rangesPerWorker?: number;
 }
 
 /** The old-generation heap of a worker, in MB. */
@@ -217,10 +220,13 @@ class RangeWorker {
 }
 
 /**
- * Ranges per worker: a worker that finishes early takes the next range, so a core slowed down by other work (a
- * shared machine, a noisy neighbour) does not hold up the end. Each range costs a message and a merge.
+ * Ranges per worker: one contiguous range each. With more, a worker that finishes early takes the next range, so a
+ * core slowed down by other work does not hold up the end; but each range is a new validator in the worker, and V8
+ * re-specializes its code for every new set of objects (deoptimizations at each range's start with --trace-deopt):
+ * on the benchmark's 537 MB with 2 workers, 4 ranges each took 1.69-1.72 s and one range each 1.37-1.44 s. A
+ * Lambda function's vCPUs do no other work, so one range each is the default.
  */
-const RANGES_PER_WORKER = 4;
+export const RANGES_PER_WORKER = 1;
 /** Ranges smaller than this are not worth a task. */
 export const MIN_RANGE_BYTES = 8 * 1024 * 1024;
 
@@ -293,7 +299,7 @@ async function checkRanges(
   const count = Math.max(
     workers.length,
     Math.min(
-      workers.length * RANGES_PER_WORKER,
+      workers.length * Math.max(1, Math.floor(options.rangesPerWorker ?? RANGES_PER_WORKER)),
       Math.floor((size - from) / (options.minRangeBytes ?? MIN_RANGE_BYTES)),
     ),
   );
