@@ -11,3 +11,12 @@ export function renderTable(head: readonly string[], rows: readonly (readonly (s
   for (const row of rows) table.push(row.map(String));
   return table.toString();
 }
+
+/** A text that may span lines, its later lines indented by `indent` spaces (to line up under a labelled value). */
+export function continuedLines(text: string, indent: number): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trimEnd())
+    .filter((line, i) => i === 0 || line.length > 0)
+    .join(`\n${' '.repeat(indent)}`);
+}

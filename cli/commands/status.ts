@@ -7,8 +7,11 @@ import { SageMakerHosting } from '../../functions/deploy/sagemaker-hosting';
 import type { ChampionRef } from '../../functions/deployment/deployment-state';
 import { DeploymentStore } from '../../functions/metadata/deployment-store';
 import { EXIT, UsageError } from '../exit-codes';
-import { printJson } from '../output';
+import { continuedLines, printJson } from '../output';
 import { addTargetOptions, resolveStackTarget, type ClientConfig, type TargetOptions } from '../stack-target';
+
+/** Where the values of `status`'s labelled lines start (`  last deploy ` is 14 characters). */
+const VALUE_COLUMN = 14;
 
 /** The pipeline named `name` in the project, or a usage error that lists the pipelines there are. */
 export function pipelineOrUsageError(projectRoot: string, name: string): PipelineConfig {
@@ -79,13 +82,15 @@ export function registerStatusCommand(program: Command, projectRoot: () => strin
           `  previous    ${state.previousChampions.map((c) => `v${c.modelVersion}`).join(', ') || 'none'}`,
           `  endpoint    ${endpointName}: ${endpoint?.status ?? 'absent'}${endpoint ? ` with ${endpoint.endpointConfigName}` : ''}` +
             (endpoint?.pendingEndpointConfigName ? `, deploying ${endpoint.pendingEndpointConfigName}` : '') +
-            (endpoint?.failureReason ? `\n              ${endpoint.failureReason}` : ''),
+            (endpoint?.failureReason
+              ? `\n${' '.repeat(VALUE_COLUMN)}${continuedLines(endpoint.failureReason, VALUE_COLUMN)}`
+              : ''),
           `  in flight   ${state.inFlight ? `v${state.inFlight.modelVersion} (${state.inFlight.trigger}, ${state.inFlight.deploymentId}, since ${state.inFlight.claimedAt})` : 'none'}`,
           `  queued      ${state.queued ? `v${state.queued.modelVersion}` : 'none'}`,
           `  last deploy ${
             lastDeployment
               ? `v${lastDeployment.modelVersion} ${lastDeployment.status} ${lastDeployment.endedAt ?? lastDeployment.startedAt}` +
-                (lastDeployment.reason ? `: ${lastDeployment.reason}` : '')
+                (lastDeployment.reason ? `: ${continuedLines(lastDeployment.reason, VALUE_COLUMN)}` : '')
               : 'none'
           }`,
           `  last eval   ${
