@@ -85,9 +85,12 @@ async function child(mode: string, file: string, arg: string | undefined): Promi
       const { validateStream } = await import('../functions/contracts/validate-stream');
       const { fileSource } = await import('../functions/contracts/byte-source');
       const t = performance.now();
+      // `arg` is the number of workers, or `workers:rangesPerWorker`.
+      const [workers, ranges] = (arg ?? '1').split(':').map(Number);
       const report = await validateStream(benchPlan(), fileSource(file), {
-        workers: Number(arg ?? '1'),
+        workers: workers ?? 1,
         minParallelBytes: 0,
+        ...(ranges === undefined ? {} : { rangesPerWorker: ranges }),
       });
       const detail: Record<string, number | string> = { status: report.status, workers: report.workers };
       for (const c of report.checks)
@@ -250,6 +253,7 @@ async function main(): Promise<void> {
   const one = run('validator, 1 thread', 'validate', file, '1');
   const workers = Math.max(2, Math.min(cores, 4));
   const parallel = run(`validator, ${workers} worker threads`, 'validate', file, String(workers));
+  run(`validator, ${workers} workers, 4 ranges each`, 'validate', file, `${workers}:4`);
   const duck = run(`DuckDB (same checks, ${cores} threads)`, 'duckdb', file, String(cores));
   const udsv = run('udsv (parse only)', 'udsv', file);
   const papa = run('papaparse (parse only)', 'papaparse', file);

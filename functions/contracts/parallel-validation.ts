@@ -221,12 +221,13 @@ class RangeWorker {
 
 /**
  * Ranges per worker: one contiguous range each. With more, a worker that finishes early takes the next range, so a
- * core slowed down by other work does not hold up the end; but each range is a new validator in the worker, and V8
- * re-specializes its code for every new set of objects (deoptimizations at each range's start with --trace-deopt):
- * on the benchmark's 537 MB with 2 workers, 4 ranges each took 1.69-1.72 s and one range each 1.37-1.44 s. A
- * Lambda function's vCPUs do no other work, so one range each is the default.
+ * core slowed down by other work does not hold up the end; but a worker checks each range after its first about
+ * 20 % slower than one long range (each range is a new validator in the worker; why V8 runs it slower was not
+ * pinned down). On the benchmark's 537 MB with 2 workers, 4 ranges each took 1.69-1.72 s and one range each
+ * 1.37-1.44 s (`npm run bench:contract` prints both). A Lambda function's vCPUs do no other work, so one range each
+ * is the default.
  */
-export const RANGES_PER_WORKER = 1;
+const RANGES_PER_WORKER = 1;
 /** Ranges smaller than this are not worth a task. */
 export const MIN_RANGE_BYTES = 8 * 1024 * 1024;
 
