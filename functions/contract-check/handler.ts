@@ -19,6 +19,7 @@ import { validateStream } from '../contracts/validate-stream';
 import { isDataObjectKey, objectIdentity, parseS3ObjectCreated } from '../events/aws-s3';
 import { DatasetAccepted, DatasetRejected, toPutEventsEntry } from '../events/lifecycle';
 import { DatasetStore, type DatasetRecord } from '../metadata/dataset-store';
+import { EventsInFlightError } from '../metadata/event-send-lease';
 import { MalformedEventError } from '../runtime/errors';
 import { lambdaHandler, sqsMalformedEventSink } from '../runtime/lambda-handler';
 import { logger, metrics } from '../runtime/powertools';
@@ -123,16 +124,32 @@ export const handler = lambdaHandler(
       }),
       { detailType: entry.DetailType, detail: entry.Detail },
     );
-    if (recorded.kind === 'duplicate' && !recorded.pendingEvent) {
-      logger.info('object version already recorded; nothing to do', { datasetId: recorded.datasetId });
-      return { datasetId: recorded.datasetId, duplicate: true };
+    if (recorded.kind === 'duplicate') {
+      if (!recorded.pendingEvent) {
+        logger.info('object version already recorded; nothing to do', { datasetId: recorded.datasetId });
+        return { datasetId: recorded.datasetId, duplicate: true };
+      }
+      // Recorded by another delivery that has not confirmed its event: it may be sending it right now.
+      if (!(await store.claimEventSend(object.identity))) {
+        throw new EventsInFlightError(
+          `the event of dataset ${recorded.datasetId} is being sent by another delivery of this object version; retry later`,
+        );
+      }
     }
-    const sent = await events.send(new PutEventsCommand({ Entries: [entry] }));
-    if (sent.FailedEntryCount)
-      throw new Error(
-        `PutEvents failed: ${sent.Entries?.[0]?.ErrorCode ?? 'unknown'} ${sent.Entries?.[0]?.ErrorMessage ?? ''}`,
-      );
-    await store.markEventSent(object.identity);
+    // A duplicate sends the event recorded with the dataset (the record's verdict), not its own.
+    const pending = recorded.kind === 'duplicate' ? recorded.pendingEvent : undefined;
+    const toSend = pending ? { ...entry, DetailType: pending.detailType, Detail: pending.detail } : entry;
+    try {
+      const sent = await events.send(new PutEventsCommand({ Entries: [toSend] }));
+      if (sent.FailedEntryCount)
+        throw new Error(
+          `PutEvents failed: ${sent.Entries?.[0]?.ErrorCode ?? 'unknown'} ${sent.Entries?.[0]?.ErrorMessage ?? ''}`,
+        );
+    } catch (error) {
+      await store.settleEventSend(object.identity, false);
+      throw error;
+    }
+    await store.settleEventSend(object.identity, true);
     metrics.addDimension('pipeline', pipeline.name);
     metrics.addMetric(outcome.status === 'accepted' ? 'DatasetsAccepted' : 'DatasetsRejected', 'Count', 1);
     logger.info(`dataset ${outcome.status}`, {

@@ -50,6 +50,7 @@ import {
   type PutEventsEntry,
 } from '../events/lifecycle';
 import type { EvaluationItem, EvaluationStore, RecordedEvent } from '../metadata/evaluation-store';
+import { EventsInFlightError } from '../metadata/event-send-lease';
 import type { EvaluationPipelineSettings } from './evaluation-settings';
 import type { EvaluationRequest, PartRequest } from './evaluation-requests';
 
@@ -482,24 +483,6 @@ export class LiveEvaluations {
       parts,
     });
 
-    // Quality metrics only for a window with enough labels: an alarm must not judge a handful of samples.
-    const enough = endpoint.matched >= config.minSamples;
-    const values = (estimates: typeof endpoint.estimates) =>
-      enough ? Object.fromEntries(Object.entries(estimates).map(([n, e]) => [n, e.value])) : {};
-    this.deps.emitMetrics(
-      qualityMetricDocuments({
-        pipeline: settings.name,
-        endpointName: settings.endpointName,
-        timestamp: window.end,
-        endpoint: { metrics: values(endpoint.estimates), matched: endpoint.matched },
-        variants: accumulator.variantResults().map((v) => ({
-          name: v.name,
-          metrics: values(v.result.estimates),
-          matched: v.result.matched,
-        })),
-      }),
-    );
-
     const previous = await this.previous(settings.name, champion.modelVersion, config);
     const outcome = decideOutcome(endpoint, judgement, previous, config, {
       pipeline: settings.name,
@@ -540,18 +523,43 @@ export class LiveEvaluations {
       events: entries.map((e) => ({ detailType: e.DetailType, detail: e.Detail })),
       eventsSent: false,
     };
-    if (!(await this.deps.store.recordOnce(item))) {
-      // Another delivery recorded it first: send what it may not have.
+    if (!(await this.deps.store.recordOnce(item, this.now()))) {
+      // Another delivery recorded it first (and emitted its metrics): send what it may not have.
       const recorded = await this.deps.store.get(item.pipeline, item.windowEnd, item.evaluationId);
       if (recorded !== undefined) return this.resend(recorded);
     }
+
+    // Quality metrics only for a window with enough labels: an alarm must not judge a handful of samples. Only
+    // the delivery that recorded the window emits them, so that racing deliveries do not count a window twice.
+    const enough = endpoint.matched >= config.minSamples;
+    const values = (estimates: typeof endpoint.estimates) =>
+      enough ? Object.fromEntries(Object.entries(estimates).map(([n, e]) => [n, e.value])) : {};
+    this.deps.emitMetrics(
+      qualityMetricDocuments({
+        pipeline: settings.name,
+        endpointName: settings.endpointName,
+        timestamp: window.end,
+        endpoint: { metrics: values(endpoint.estimates), matched: endpoint.matched },
+        variants: accumulator.variantResults().map((v) => ({
+          name: v.name,
+          metrics: values(v.result.estimates),
+          matched: v.result.matched,
+        })),
+      }),
+    );
     await this.send(item);
     return this.evaluated(item, false);
   }
 
+  /** Sends the recorded events under the lease this invocation holds; a failed send gives the lease back. */
   private async send(item: EvaluationItem): Promise<void> {
-    for (const event of item.events) await this.deps.publish(this.entryOf(event));
-    await this.deps.store.markEventsSent(item, true);
+    try {
+      for (const event of item.events) await this.deps.publish(this.entryOf(event));
+    } catch (error) {
+      await this.deps.store.settleEventsSend(item, false);
+      throw error;
+    }
+    await this.deps.store.settleEventsSend(item, true);
   }
 
   private entryOf(event: RecordedEvent): PutEventsEntry {
@@ -568,8 +576,21 @@ export class LiveEvaluations {
     }
   }
 
+  /** A duplicate delivery: sends the recorded events if they are unsent and their recorder's lease has lapsed. */
   private async resend(item: EvaluationItem): Promise<EvaluationRunOutcome> {
-    if (!item.eventsSent) await this.send(item);
+    if (!item.eventsSent) {
+      if (!(await this.deps.store.claimEventsSend(item, this.now()))) {
+        // Sent meanwhile, or another delivery is sending them right now: fail, so the platform retries later.
+        const current = await this.deps.store.get(item.pipeline, item.windowEnd, item.evaluationId);
+        if (current?.eventsSent !== true) {
+          throw new EventsInFlightError(
+            `the events of evaluation ${item.evaluationId} are being sent by another delivery; retry later`,
+          );
+        }
+        return this.evaluated(current, true);
+      }
+      await this.send(item);
+    }
     return this.evaluated(item, true);
   }
 

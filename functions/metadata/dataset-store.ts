@@ -1,5 +1,6 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { conditionFailed } from './conditional-write';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { conditionFailed, writeIfCondition } from './conditional-write';
+import { claimSendCommand, sendLease, settleSendCommand } from './event-send-lease';
 import { entityIdKey, entitySortKey, METADATA_TABLE_KEYS, objectMarkerKey, pipelinePartition } from './table-keys';
 
 /** A dataset version as recorded in the metadata table (docs/metadata.md). */
@@ -52,6 +53,7 @@ export class DatasetStore {
     identity: string,
     record: DatasetRecord,
     event: PendingEvent | undefined,
+    now: Date = new Date(),
   ): Promise<RecordResult> {
     const marker = objectMarkerKey(identity);
     const { partitionKey: pk, sortKey: sk, byIdIndex } = METADATA_TABLE_KEYS;
@@ -67,7 +69,15 @@ export class DatasetStore {
                   [sk]: marker.sk,
                   datasetId: record.datasetId,
                   pipeline: record.pipeline,
-                  ...(event ? { eventDetailType: event.detailType, eventDetail: event.detail, eventSent: false } : {}),
+                  // The recorder sends the event: it holds the lease (event-send-lease.ts).
+                  ...(event
+                    ? {
+                        eventDetailType: event.detailType,
+                        eventDetail: event.detail,
+                        eventSent: false,
+                        ...sendLease(now),
+                      }
+                    : {}),
                 },
                 ConditionExpression: 'attribute_not_exists(#pk)',
                 ExpressionAttributeNames: { '#pk': pk },
@@ -124,19 +134,27 @@ export class DatasetStore {
     return { datasetId: item.datasetId, done: item.eventSent !== false };
   }
 
-  /** Confirms the dataset's event was put on the bus, so a redelivery does not emit it again. */
-  public async markEventSent(identity: string): Promise<void> {
-    const marker = objectMarkerKey(identity);
-    const { partitionKey: pk, sortKey: sk } = METADATA_TABLE_KEYS;
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [pk]: marker.pk, [sk]: marker.sk },
-        UpdateExpression: 'SET eventSent = :true',
-        ExpressionAttributeValues: { ':true': true },
-      }),
+  /**
+   * Takes over sending the unsent event of a duplicate delivery: false while the recorder's lease holds (it may be
+   * sending right now) or when the event was sent meanwhile.
+   */
+  public async claimEventSend(identity: string, now: Date = new Date()): Promise<boolean> {
+    return writeIfCondition(
+      this.client.send(claimSendCommand(this.tableName, markerItemKey(identity), 'eventSent', now)),
     );
+  }
+
+  /**
+   * After sending: `true` confirms the event was put on the bus, so a redelivery does not emit it again; `false`
+   * gives the lease back after a failed send, so that the retry sends it.
+   */
+  public async settleEventSend(identity: string, sent: boolean): Promise<void> {
+    await this.client.send(settleSendCommand(this.tableName, markerItemKey(identity), 'eventSent', sent));
   }
 }
 
-/** The transaction failed because the object marker exists (the first item's condition). */
+/** The object marker's primary key as a table key. */
+function markerItemKey(identity: string): Record<string, string> {
+  const marker = objectMarkerKey(identity);
+  return { [METADATA_TABLE_KEYS.partitionKey]: marker.pk, [METADATA_TABLE_KEYS.sortKey]: marker.sk };
+}

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { writeIfCondition } from './conditional-write';
+import { claimSendCommand, sendLease, settleSendCommand } from './event-send-lease';
 import { entityIdKey, entitySortKey, entitySortKeyPrefix, METADATA_TABLE_KEYS, pipelinePartition } from './table-keys';
 
 const { partitionKey: PK, sortKey: SK, byIdIndex, timeToLive } = METADATA_TABLE_KEYS;
@@ -102,6 +103,11 @@ const partsKey = (pipeline: string, evaluationId: string) => ({
   [SK]: `EVALPARTS#${evaluationId}`,
 });
 
+const itemKey = (item: Pick<EvaluationItem, 'pipeline' | 'windowEnd' | 'evaluationId'>) => ({
+  [PK]: pipelinePartition(item.pipeline),
+  [SK]: entitySortKey('EVALUATION', item.windowEnd, item.evaluationId),
+});
+
 /** Evaluation records (`EVALUATION#<windowEnd>#<id>`) and the progress of split evaluations. */
 export class EvaluationStore {
   public constructor(
@@ -113,7 +119,7 @@ export class EvaluationStore {
    * Writes the evaluation once: false when an evaluation with this id and window end is already recorded (a
    * redelivered schedule, or the last two parts racing to finish).
    */
-  public async recordOnce(item: EvaluationItem): Promise<boolean> {
+  public async recordOnce(item: EvaluationItem, now: Date = new Date()): Promise<boolean> {
     return writeIfCondition(
       this.client.send(
         new PutCommand({
@@ -125,6 +131,8 @@ export class EvaluationStore {
             [byIdIndex.sortKey]: 'EVALUATION',
             kind: 'EVALUATION',
             ...item,
+            // The recorder sends the events: it holds the lease (event-send-lease.ts).
+            ...(item.eventsSent ? {} : sendLease(now)),
           },
           ConditionExpression: `attribute_not_exists(${PK})`,
         }),
@@ -147,19 +155,20 @@ export class EvaluationStore {
     return Item === undefined ? undefined : parseItem(Item);
   }
 
-  /** Marks the recorded events as sent (set back to false when sending failed, so a retry sends them). */
-  public async markEventsSent(item: EvaluationItem, sent: boolean): Promise<void> {
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: {
-          [PK]: pipelinePartition(item.pipeline),
-          [SK]: entitySortKey('EVALUATION', item.windowEnd, item.evaluationId),
-        },
-        UpdateExpression: 'SET eventsSent = :sent',
-        ExpressionAttributeValues: { ':sent': sent },
-      }),
-    );
+  /**
+   * Takes over sending the unsent events of an evaluation another delivery recorded: false while the recorder's
+   * lease holds (it may be sending right now) or when they were sent meanwhile.
+   */
+  public async claimEventsSend(item: EvaluationItem, now: Date = new Date()): Promise<boolean> {
+    return writeIfCondition(this.client.send(claimSendCommand(this.tableName, itemKey(item), 'eventsSent', now)));
+  }
+
+  /**
+   * After sending: `true` marks the recorded events sent; `false` gives the lease back after a failed send, so that
+   * the retry sends them.
+   */
+  public async settleEventsSend(item: EvaluationItem, sent: boolean): Promise<void> {
+    await this.client.send(settleSendCommand(this.tableName, itemKey(item), 'eventsSent', sent));
   }
 
   /** The pipeline's newest evaluations (by window end), newest first (pattern 13/14). */

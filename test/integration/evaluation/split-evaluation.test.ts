@@ -77,7 +77,8 @@ let queueUrl: string;
 const written = new Map<string, number>();
 
 /** A `LiveEvaluations` with its own record of what it published and emitted. */
-function evaluations(partBytes: number) {
+/** The evaluation function's core on moto; `beforePublish` can hold each event before it is put on the bus. */
+function evaluations(partBytes: number, beforePublish: () => Promise<void> = () => Promise.resolve()) {
   const published: PutEventsEntry[] = [];
   const metrics: EmfDocument[] = [];
   const live = new LiveEvaluations({
@@ -85,9 +86,9 @@ function evaluations(partBytes: number) {
     sqs: aws.clients.sqs,
     store,
     champions,
-    publish: (entry) => {
+    publish: async (entry) => {
+      await beforePublish();
       published.push(entry);
-      return Promise.resolve();
     },
     emitMetrics: (docs) => metrics.push(...docs),
     pipelines: [settings!],
@@ -420,6 +421,54 @@ describe('a window larger than partBytes', () => {
     expect(record).toMatchObject({ parts: split.parts, eventsSent: true, trigger: 'request' });
     expect(record?.matched).toBe(scheduledRecord?.matched);
     expect(record?.metrics.roc_auc).toBeCloseTo(scheduledRecord!.metrics.roc_auc!, 9);
+  });
+
+  it('sends the events and metrics once when the last part is delivered twice at the same time', async () => {
+    const total = [...written.values()].reduce((a, b) => a + b, 0);
+    // The winner is held just before it puts its event on the bus, until the other delivery has given up.
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+      setTimeout(resolve, 10_000).unref();
+    });
+    const { live, published, metrics } = evaluations(Math.ceil(total / 3), () => gate);
+    const request = { kind: 'evaluate', pipeline: PIPELINE, time: TIME, requestId: 'racing-last-part' } as const;
+    const planned = (await live.evaluate(request)) as Extract<EvaluationRunOutcome, { kind: 'split' }>;
+    const [last, ...others] = await drainQueue();
+    for (const m of others) expect(await live.part({ kind: 'part', ...m })).toMatchObject({ kind: 'part-done' });
+
+    const racing = [live.part({ kind: 'part', ...last! }), live.part({ kind: 'part', ...last! })];
+    const loser = await Promise.race(
+      racing.map((p, i) =>
+        p.then(
+          () => -1,
+          () => i,
+        ),
+      ),
+    );
+    open();
+    const settled = await Promise.allSettled(racing);
+
+    expect(loser).toBeGreaterThanOrEqual(0);
+    expect(settled[loser]).toMatchObject({
+      status: 'rejected',
+      reason: expect.objectContaining({ name: 'EventsInFlightError' }),
+    });
+    expect(settled[1 - loser]).toMatchObject({
+      status: 'fulfilled',
+      value: { kind: 'evaluated', evaluationId: planned.evaluationId, duplicate: false },
+    });
+    expect(published.map((e) => e.DetailType)).toEqual(['Evaluation Completed']);
+    expect(metrics.length).toBeGreaterThan(0);
+    expect(new Set(metrics.map((d) => JSON.stringify(d))).size).toBe(metrics.length);
+    // The platform's retry of the loser finds everything sent.
+    const emitted = metrics.length;
+    expect(await live.part({ kind: 'part', ...last! })).toMatchObject({ kind: 'evaluated', duplicate: true });
+    expect(published).toHaveLength(1);
+    expect(metrics).toHaveLength(emitted);
+    expect(await store.get(PIPELINE, '2026-01-15T23:00:00.000Z', planned.evaluationId)).toMatchObject({
+      eventsSent: true,
+    });
   });
 
   it('a part whose plan is missing throws, and so does a part the plan does not have', async () => {

@@ -176,12 +176,24 @@ beforeEach(() => {
       (input: {
         Key: Record<string, unknown>;
         UpdateExpression: string;
+        ExpressionAttributeNames: Record<string, string>;
         ExpressionAttributeValues: Record<string, unknown>;
       }) => {
-        if (input.UpdateExpression !== 'SET eventsSent = :sent')
-          throw new Error(`unexpected update ${input.UpdateExpression}`);
+        // The event-send lease (functions/metadata/event-send-lease.ts): claim, then settle.
+        const { '#sent': sent = '', '#since': since = '' } = input.ExpressionAttributeNames;
+        const values = input.ExpressionAttributeValues;
         const item = items.get(keyOf(input.Key));
-        if (item !== undefined) item.eventsSent = input.ExpressionAttributeValues[':sent'];
+        if (item === undefined) throw new Error(`update of a missing item ${keyOf(input.Key)}`);
+        if (input.UpdateExpression === 'SET #since = :now') {
+          const free = item[since] === undefined || Number(item[since]) < Number(values[':lapsed']);
+          if (item[sent] !== false || !free) {
+            throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+          }
+          item[since] = values[':now'];
+        } else if (input.UpdateExpression === 'SET #sent = :sent REMOVE #since') {
+          item[sent] = values[':sent'];
+          delete item[since];
+        } else throw new Error(`unexpected update ${input.UpdateExpression}`);
         return {};
       },
     );
