@@ -17,8 +17,8 @@ import { datasetId, datasetKeys, datasetOutcome, type DatasetObject } from '../c
 import { parseDatasetProfile } from '../contracts/contract-report';
 import { validateStream } from '../contracts/validate-stream';
 import { isDataObjectKey, objectIdentity, parseS3ObjectCreated } from '../events/aws-s3';
-import { DatasetAccepted, DatasetRejected, toPutEventsEntry } from '../events/lifecycle';
-import { DatasetStore, type DatasetRecord } from '../metadata/dataset-store';
+import { DatasetAccepted, DatasetRejected, toPutEventsEntry, type PutEventsEntry } from '../events/lifecycle';
+import { DatasetStore, type DatasetRecord, type PendingEvent } from '../metadata/dataset-store';
 import { EventsInFlightError } from '../metadata/event-send-lease';
 import { MalformedEventError } from '../runtime/errors';
 import { lambdaHandler, sqsMalformedEventSink } from '../runtime/lambda-handler';
@@ -72,6 +72,8 @@ export const handler = lambdaHandler(
       logger.info('object version already recorded; nothing to do', { recordedAs: known.datasetId });
       return { datasetId: known.datasetId, duplicate: true };
     }
+    // Recorded, with its report, profile and quarantine, but its event is unconfirmed: no need to check it again.
+    if (known !== undefined) return takeOverEvent(object, pipeline.name, known.datasetId, undefined);
 
     const plan = contracts.plan(pipeline);
     const baseline = await readBaseline(keys.baselineKey);
@@ -102,9 +104,7 @@ export const handler = lambdaHandler(
     if (outcome.status === 'rejected') await quarantine(object, keys.quarantineKey, outcome.quarantineTags);
 
     const definition = outcome.status === 'accepted' ? DatasetAccepted : DatasetRejected;
-    const entry = toPutEventsEntry(definition, outcome.detail, env.EVENT_BUS_NAME, [
-      `arn:aws:s3:::${object.bucket}/${object.key}`,
-    ]);
+    const entry = toPutEventsEntry(definition, outcome.detail, env.EVENT_BUS_NAME, [objectArn(object)]);
     const recorded = await store.recordOnce(
       object.identity,
       record(pipeline.name, id, object, {
@@ -129,29 +129,9 @@ export const handler = lambdaHandler(
         logger.info('object version already recorded; nothing to do', { datasetId: recorded.datasetId });
         return { datasetId: recorded.datasetId, duplicate: true };
       }
-      // Recorded by another delivery that has not confirmed its event: it may be sending it right now.
-      if (!(await store.claimEventSend(object.identity))) {
-        throw new EventsInFlightError(
-          `the event of dataset ${recorded.datasetId} is being sent by another delivery of this object version; retry later`,
-        );
-      }
+      return takeOverEvent(object, pipeline.name, recorded.datasetId, recorded.pendingEvent);
     }
-    // A duplicate sends the event recorded with the dataset (the record's verdict), not its own.
-    const pending = recorded.kind === 'duplicate' ? recorded.pendingEvent : undefined;
-    const toSend = pending ? { ...entry, DetailType: pending.detailType, Detail: pending.detail } : entry;
-    try {
-      const sent = await events.send(new PutEventsCommand({ Entries: [toSend] }));
-      if (sent.FailedEntryCount)
-        throw new Error(
-          `PutEvents failed: ${sent.Entries?.[0]?.ErrorCode ?? 'unknown'} ${sent.Entries?.[0]?.ErrorMessage ?? ''}`,
-        );
-    } catch (error) {
-      await store.settleEventSend(object.identity, false);
-      throw error;
-    }
-    await store.settleEventSend(object.identity, true);
-    metrics.addDimension('pipeline', pipeline.name);
-    metrics.addMetric(outcome.status === 'accepted' ? 'DatasetsAccepted' : 'DatasetsRejected', 'Count', 1);
+    await sendEvent(object.identity, entry, pipeline.name);
     logger.info(`dataset ${outcome.status}`, {
       rows: report.rows,
       durationMs: report.durationMs,
@@ -160,6 +140,57 @@ export const handler = lambdaHandler(
     return { datasetId: id, status: outcome.status, rows: report.rows };
   },
 );
+
+/**
+ * Another delivery recorded this object version but has not confirmed its event: it may be sending it right now
+ * (then this one fails, to be retried), or it died after recording (then its lease has lapsed and this one sends the
+ * event recorded with the dataset).
+ */
+async function takeOverEvent(object: DatasetObject, pipeline: string, id: string, recorded: PendingEvent | undefined) {
+  if (!(await store.claimEventSend(object.identity))) {
+    throw new EventsInFlightError(
+      `the event of dataset ${id} is being sent by another delivery of this object version; retry later`,
+    );
+  }
+  const event = recorded ?? (await store.pendingEvent(object.identity));
+  if (event === undefined) throw new Error(`dataset ${id} has no recorded event to send`);
+  // The detail was validated when it was recorded (toPutEventsEntry); both dataset events share their source.
+  const entry: PutEventsEntry = {
+    Source: DatasetAccepted.source,
+    DetailType: event.detailType,
+    Detail: event.detail,
+    EventBusName: env.EVENT_BUS_NAME,
+    Resources: [objectArn(object)],
+  };
+  await sendEvent(object.identity, entry, pipeline);
+  logger.info('sent the event recorded by another delivery', { datasetId: id, detailType: event.detailType });
+  return { datasetId: id, duplicate: true, sentRecordedEvent: true };
+}
+
+function objectArn(object: Pick<DatasetObject, 'bucket' | 'key'>): string {
+  return `arn:aws:s3:::${object.bucket}/${object.key}`;
+}
+
+/** Puts the dataset's event on the bus under this delivery's lease; a failed send gives the lease back. */
+async function sendEvent(identity: string, entry: PutEventsEntry, pipeline: string): Promise<void> {
+  try {
+    const sent = await events.send(new PutEventsCommand({ Entries: [entry] }));
+    if (sent.FailedEntryCount)
+      throw new Error(
+        `PutEvents failed: ${sent.Entries?.[0]?.ErrorCode ?? 'unknown'} ${sent.Entries?.[0]?.ErrorMessage ?? ''}`,
+      );
+  } catch (error) {
+    await store.settleEventSend(identity, false);
+    throw error;
+  }
+  await store.settleEventSend(identity, true);
+  metrics.addDimension('pipeline', pipeline);
+  metrics.addMetric(
+    entry.DetailType === DatasetAccepted.detailType ? 'DatasetsAccepted' : 'DatasetsRejected',
+    'Count',
+    1,
+  );
+}
 
 function record(
   pipeline: string,

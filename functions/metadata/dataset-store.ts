@@ -102,18 +102,11 @@ export class DatasetStore {
       return { kind: 'recorded' };
     } catch (error) {
       if (!conditionFailed(error, 0)) throw error;
-      const existing = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: { [pk]: marker.pk, [sk]: marker.sk }, ConsistentRead: true }),
-      );
-      const item = existing.Item ?? {};
-      const pending =
-        item.eventSent === false && typeof item.eventDetailType === 'string' && typeof item.eventDetail === 'string'
-          ? { detailType: item.eventDetailType, detail: item.eventDetail }
-          : undefined;
+      const existing = await this.marker(identity);
       return {
         kind: 'duplicate',
-        datasetId: typeof item.datasetId === 'string' ? item.datasetId : record.datasetId,
-        ...(pending ? { pendingEvent: pending } : {}),
+        datasetId: existing?.datasetId ?? record.datasetId,
+        ...(existing?.pendingEvent ? { pendingEvent: existing.pendingEvent } : {}),
       };
     }
   }
@@ -123,15 +116,29 @@ export class DatasetStore {
    * are settled, so a redelivery can stop before reading the object again.
    */
   public async lookup(identity: string): Promise<{ readonly datasetId: string; readonly done: boolean } | undefined> {
-    const marker = objectMarkerKey(identity);
-    const { partitionKey: pk, sortKey: sk } = METADATA_TABLE_KEYS;
-    const existing = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { [pk]: marker.pk, [sk]: marker.sk }, ConsistentRead: true }),
+    const existing = await this.marker(identity);
+    return existing === undefined ? undefined : { datasetId: existing.datasetId, done: existing.done };
+  }
+
+  /** The recorded event of an object version while it is unsent (a delivery taking it over sends this). */
+  public async pendingEvent(identity: string): Promise<PendingEvent | undefined> {
+    return (await this.marker(identity))?.pendingEvent;
+  }
+
+  /** The object marker (strongly consistent read). */
+  private async marker(
+    identity: string,
+  ): Promise<{ datasetId: string; done: boolean; pendingEvent: PendingEvent | undefined } | undefined> {
+    const { Item: item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: markerItemKey(identity), ConsistentRead: true }),
     );
-    const item = existing.Item;
     if (item === undefined || typeof item.datasetId !== 'string') return undefined;
+    const pendingEvent =
+      item.eventSent === false && typeof item.eventDetailType === 'string' && typeof item.eventDetail === 'string'
+        ? { detailType: item.eventDetailType, detail: item.eventDetail }
+        : undefined;
     // A marker without a pending event (unavailable objects) or with eventSent = true is settled.
-    return { datasetId: item.datasetId, done: item.eventSent !== false };
+    return { datasetId: item.datasetId, done: item.eventSent !== false, pendingEvent };
   }
 
   /**

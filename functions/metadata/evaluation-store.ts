@@ -132,7 +132,7 @@ export class EvaluationStore {
             kind: 'EVALUATION',
             ...item,
             // The recorder sends the events: it holds the lease (event-send-lease.ts).
-            ...(item.eventsSent ? {} : sendLease(now)),
+            ...sendLease(now),
           },
           ConditionExpression: `attribute_not_exists(${PK})`,
         }),

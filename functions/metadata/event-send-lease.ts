@@ -17,7 +17,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 export const SEND_LEASE_MS = 2 * 60 * 1000;
 
 /** The attribute holding the lease. */
-export const SENDING_SINCE = 'sendingSince';
+const SENDING_SINCE = 'sendingSince';
 
 /** Another invocation is sending these events now: retry later (the error makes the platform redeliver). */
 export class EventsInFlightError extends Error {

@@ -25,6 +25,7 @@ import { encodeEvaluationSettings } from '../../../functions/evaluate/evaluation
 import { evaluationSettings } from '../../../functions/evaluate/pipeline-evaluation-settings';
 import { groundTruthFiles } from '../../../pipelines/churn/world/ground-truth';
 import { inferenceRequests } from '../../../pipelines/churn/world/inference-traffic';
+import { applyLeaseUpdate, type LeaseUpdateInput } from '../../fixtures/event-send-lease';
 import { PROJECT_ROOT } from '../../infra/cdk-context';
 
 const s3 = mockClient(S3Client);
@@ -170,33 +171,11 @@ beforeEach(() => {
     items.set(keyOf(input.Item), structuredClone(input.Item));
     return {};
   });
-  dynamodb
-    .on(UpdateCommand)
-    .callsFake(
-      (input: {
-        Key: Record<string, unknown>;
-        UpdateExpression: string;
-        ExpressionAttributeNames: Record<string, string>;
-        ExpressionAttributeValues: Record<string, unknown>;
-      }) => {
-        // The event-send lease (functions/metadata/event-send-lease.ts): claim, then settle.
-        const { '#sent': sent = '', '#since': since = '' } = input.ExpressionAttributeNames;
-        const values = input.ExpressionAttributeValues;
-        const item = items.get(keyOf(input.Key));
-        if (item === undefined) throw new Error(`update of a missing item ${keyOf(input.Key)}`);
-        if (input.UpdateExpression === 'SET #since = :now') {
-          const free = item[since] === undefined || Number(item[since]) < Number(values[':lapsed']);
-          if (item[sent] !== false || !free) {
-            throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-          }
-          item[since] = values[':now'];
-        } else if (input.UpdateExpression === 'SET #sent = :sent REMOVE #since') {
-          item[sent] = values[':sent'];
-          delete item[since];
-        } else throw new Error(`unexpected update ${input.UpdateExpression}`);
-        return {};
-      },
-    );
+  // The event-send lease (functions/metadata/event-send-lease.ts): claim, then settle.
+  dynamodb.on(UpdateCommand).callsFake((input: LeaseUpdateInput) => {
+    applyLeaseUpdate(items.get(keyOf(input.Key)), input);
+    return {};
+  });
   dynamodb
     .on(QueryCommand)
     .callsFake(
