@@ -19,6 +19,7 @@ import { NOTIFIER_ENV } from '../../../functions/notifier/environment';
 import type * as NotifierModule from '../../../functions/notifier/handler';
 import { serializeNotificationRoutes } from '../../../functions/slack/notification-routes';
 import type { LocalAws } from '../setup/local-env';
+import { lambdaContext as contextFor } from '../../fixtures/lambda-context';
 
 /** The handler's type, as the module exports it. */
 export type NotifierHandler = typeof NotifierModule.handler;
@@ -36,21 +37,7 @@ export const ROUTES = serializeNotificationRoutes([
 
 /** A Lambda context whose remaining time counts down from `timeoutMs`. */
 export function lambdaContext(timeoutMs = 60_000): Context {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    functionName: 'notifier',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:notifier',
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/notifier',
-    logStreamName: 'stream',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return contextFor('notifier', { timeoutMs });
 }
 
 /** A notification queue and its dead-letter queue, as `lib/notifications.ts` wires them. */

@@ -9,7 +9,6 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadPipelines } from '../../../functions/config/load-pipelines';
@@ -18,6 +17,7 @@ import { churnCsv } from '../../fixtures/churn/small-batch';
 import { applyLeaseUpdate, type LeaseUpdateInput } from '../../fixtures/event-send-lease';
 import { sample } from '../../fixtures/samples';
 import { PROJECT_ROOT } from '../../infra/cdk-context';
+import { lambdaContext } from '../../fixtures/lambda-context';
 
 const s3 = mockClient(S3Client);
 const events = mockClient(EventBridgeClient);
@@ -42,20 +42,7 @@ vi.stubEnv(
 );
 const { handler } = await import('../../../functions/contract-check/handler');
 
-const context = {
-  functionName: 'contract-check',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:contract-check',
-  memoryLimitInMB: '3008',
-  awsRequestId: 'req-1',
-  logGroupName: '/aws/lambda/contract-check',
-  logStreamName: 'stream',
-  callbackWaitsForEmptyEventLoop: false,
-  getRemainingTimeInMillis: () => 900_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} satisfies Context;
+const context = lambdaContext('contract-check', { memoryMb: 3008, timeoutMs: 900_000 });
 
 // Powertools' sample of an S3 "Object Created" event through EventBridge, for a batch in churn's landing prefix.
 const DATA = churnCsv(150);

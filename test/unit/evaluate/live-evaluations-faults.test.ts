@@ -17,7 +17,6 @@ import {
 } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadPipelines } from '../../../functions/config/load-pipelines';
@@ -27,6 +26,7 @@ import { groundTruthFiles } from '../../../pipelines/churn/world/ground-truth';
 import { inferenceRequests } from '../../../pipelines/churn/world/inference-traffic';
 import { applyLeaseUpdate, type LeaseUpdateInput } from '../../fixtures/event-send-lease';
 import { PROJECT_ROOT } from '../../infra/cdk-context';
+import { lambdaContext } from '../../fixtures/lambda-context';
 
 const s3 = mockClient(S3Client);
 const events = mockClient(EventBridgeClient);
@@ -50,20 +50,7 @@ vi.stubEnv('PARTS_QUEUE_URL', 'https://sqs.us-east-1.amazonaws.com/123456789012/
 vi.stubEnv('DEAD_LETTER_QUEUE_URL', 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq');
 const { handler } = await import('../../../functions/evaluate/handler');
 
-const context = {
-  functionName: 'evaluator',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:evaluator',
-  memoryLimitInMB: '2048',
-  awsRequestId: 'req-1',
-  logGroupName: '/aws/lambda/evaluator',
-  logStreamName: 'stream',
-  callbackWaitsForEmptyEventLoop: false,
-  getRemainingTimeInMillis: () => 900_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} satisfies Context;
+const context = lambdaContext('evaluator', { memoryMb: 2048, timeoutMs: 900_000 });
 /** The schedule's event: the window is [2026-01-14T23:00, 2026-01-15T23:00). */
 const schedule = { pipeline: PIPELINE, time: '2026-01-16T00:00:00Z' };
 

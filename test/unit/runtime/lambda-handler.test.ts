@@ -1,23 +1,10 @@
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { MalformedEventError } from '../../../functions/runtime/errors';
 import { lambdaHandler, type MalformedEventSink } from '../../../functions/runtime/lambda-handler';
 import { MissingEnvironmentError, readEnv } from '../../../functions/runtime/read-env';
+import { lambdaContext } from '../../fixtures/lambda-context';
 
-const context = {
-  functionName: 'test-fn',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:test-fn',
-  memoryLimitInMB: '256',
-  awsRequestId: 'req-1',
-  logGroupName: '/aws/lambda/test-fn',
-  logStreamName: 'stream',
-  callbackWaitsForEmptyEventLoop: false,
-  getRemainingTimeInMillis: () => 10_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} satisfies Context;
+const context = lambdaContext('test-fn', { timeoutMs: 10_000 });
 
 function recordingSink() {
   const parked: { record: unknown; functionName: string }[] = [];
